@@ -1,0 +1,5 @@
+import withNuxt from './.nuxt/eslint.config.mjs'
+
+export default withNuxt({
+  ignores: ['.output/**', '.data/**', 'drizzle/**', 'bench/results/**', 'test-results/**', 'playwright-report/**'],
+})

@@ -1,0 +1,13 @@
+import { checkHealth } from '../services/health'
+
+/**
+ * GET /api/health — liveness of Cofre's dependencies. 200 when the database and the backup
+ * storage both answer, 503 naming the failing one(s). Public: no token, no secrets, no details
+ * beyond an error name.
+ */
+export default defineEventHandler(async (event) => {
+  const report = await checkHealth()
+  setResponseStatus(event, report.status === 'ok' ? 200 : 503)
+  setHeader(event, 'Cache-Control', 'no-store')
+  return report
+})

@@ -1,0 +1,48 @@
+import { S3Client } from '@aws-sdk/client-s3'
+import { SNSClient } from '@aws-sdk/client-sns'
+
+export interface StorageConfig {
+  endpoint: string
+  region: string
+  bucket: string
+  accessKeyId: string
+  secretAccessKey: string
+  forcePathStyle: boolean
+  sse: string
+  sseKmsKeyId: string
+  requestTimeoutMs: number
+}
+
+export interface NotifierConfig {
+  endpoint: string
+  region: string
+  topicArn: string
+  accessKeyId: string
+  secretAccessKey: string
+}
+
+function credentials(c: { accessKeyId: string, secretAccessKey: string }) {
+  // Without explicit keys the SDK's default chain applies (instance/task role, AWS_* env, profile).
+  return c.accessKeyId ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } : undefined
+}
+
+export function createS3Client(c: StorageConfig): S3Client {
+  return new S3Client({
+    region: c.region,
+    endpoint: c.endpoint || undefined,
+    forcePathStyle: c.forcePathStyle,
+    credentials: credentials(c),
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 3000, requestTimeout: c.requestTimeoutMs },
+  })
+}
+
+export function createSnsClient(c: NotifierConfig): SNSClient {
+  return new SNSClient({
+    region: c.region,
+    endpoint: c.endpoint || undefined,
+    credentials: credentials(c),
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 3000, requestTimeout: 5000 },
+  })
+}

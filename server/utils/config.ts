@@ -1,0 +1,49 @@
+import type { NotifierConfig, StorageConfig } from '../engine/storage/clients'
+
+/** Placeholders that must never protect real data. */
+const KNOWN_WEAK_SECRETS = ['changeme', 'change-me', 'secret', 'dev-secret', 'development-only-secret']
+
+export interface CofreConfig {
+  databaseUrl: string
+  databasePoolSize: number
+  jwtSecret: string
+  presignTtlSeconds: number
+  s3: StorageConfig
+  sns: { endpoint: string, topicArn: string }
+}
+
+/**
+ * What makes a production start unsafe, one message per problem (empty when safe). Pure: the
+ * startup plugin calls it with the runtime config, unit tests call it directly.
+ */
+export function productionConfigProblems(c: CofreConfig): string[] {
+  const problems: string[] = []
+  const secret = c.jwtSecret ?? ''
+  if (!secret) problems.push('NUXT_JWT_SECRET is missing: set at least 32 random bytes (openssl rand -base64 48).')
+  else if (Buffer.byteLength(secret, 'utf8') < 32) problems.push(`NUXT_JWT_SECRET is too weak: ${Buffer.byteLength(secret, 'utf8')} bytes, at least 32 are required (openssl rand -base64 48).`)
+  else if (KNOWN_WEAK_SECRETS.some(w => secret.toLowerCase().includes(w)) || new Set(secret).size < 8) problems.push('NUXT_JWT_SECRET looks like a placeholder: generate a random one (openssl rand -base64 48).')
+  if (!c.s3?.bucket) problems.push('NUXT_S3_BUCKET is missing: name the S3 bucket that stores backups.')
+  if (!c.databaseUrl) problems.push('NUXT_DATABASE_URL is missing.')
+  if (!(Number(c.presignTtlSeconds) > 0 && Number(c.presignTtlSeconds) <= 604800)) problems.push('NUXT_PRESIGN_TTL_SECONDS must be between 1 and 604800.')
+  return problems
+}
+
+export function cofreConfig(): CofreConfig {
+  const rc = useRuntimeConfig()
+  return {
+    databaseUrl: rc.databaseUrl,
+    databasePoolSize: Number(rc.databasePoolSize),
+    jwtSecret: rc.jwtSecret,
+    presignTtlSeconds: Number(rc.presignTtlSeconds),
+    s3: {
+      ...rc.s3,
+      forcePathStyle: rc.s3.forcePathStyle === true || String(rc.s3.forcePathStyle) === 'true',
+      requestTimeoutMs: Number(rc.s3.requestTimeoutMs),
+    },
+    sns: rc.sns,
+  }
+}
+
+export function notifierConfig(c: CofreConfig = cofreConfig()): NotifierConfig {
+  return { endpoint: c.sns.endpoint, topicArn: c.sns.topicArn, region: c.s3.region, accessKeyId: c.s3.accessKeyId, secretAccessKey: c.s3.secretAccessKey }
+}

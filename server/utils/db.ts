@@ -1,0 +1,14 @@
+import { createDb, type DbHandle } from '../db/client'
+
+let handle: DbHandle | undefined
+
+/** The process-wide Drizzle/mysql2 pool, created on first use from runtime config. */
+export function useDbHandle(): DbHandle {
+  if (!handle) {
+    const c = cofreConfig()
+    handle = createDb(c.databaseUrl, c.databasePoolSize)
+  }
+  return handle
+}
+
+export const useDb = () => useDbHandle().db

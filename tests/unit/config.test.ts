@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { productionConfigProblems, type CofreConfig } from '../../server/utils/config'
+
+const good: CofreConfig = {
+  databaseUrl: 'mysql://u:p@db:3306/cofre',
+  databasePoolSize: 10,
+  jwtSecret: 'Zq8f3K1pX0v9LmN2bR7tY6uW4sE5aD3cH8jG1kQ0oP9i',
+  presignTtlSeconds: 300,
+  s3: { endpoint: '', region: 'eu-west-1', bucket: 'cofre-prod', accessKeyId: '', secretAccessKey: '', forcePathStyle: false, sse: 'AES256', sseKmsKeyId: '', requestTimeoutMs: 30000 },
+  sns: { endpoint: '', topicArn: 'arn:aws:sns:eu-west-1:1:t' },
+}
+
+describe('productionConfigProblems', () => {
+  it('accepts a safe configuration', () => {
+    expect(productionConfigProblems(good)).toEqual([])
+  })
+  it('names a missing secret', () => {
+    expect(productionConfigProblems({ ...good, jwtSecret: '' }).join()).toMatch(/NUXT_JWT_SECRET is missing/)
+  })
+  it('names a short secret with its length', () => {
+    expect(productionConfigProblems({ ...good, jwtSecret: 'abc123' }).join()).toMatch(/too weak: 6 bytes/)
+  })
+  it('refuses placeholder and low-entropy secrets even when long', () => {
+    expect(productionConfigProblems({ ...good, jwtSecret: 'changeme-changeme-changeme-changeme!' })).toHaveLength(1)
+    expect(productionConfigProblems({ ...good, jwtSecret: 'a'.repeat(64) })).toHaveLength(1)
+  })
+  it('names a missing bucket', () => {
+    expect(productionConfigProblems({ ...good, s3: { ...good.s3, bucket: '' } }).join()).toMatch(/NUXT_S3_BUCKET is missing/)
+  })
+  it('reports every problem at once', () => {
+    expect(productionConfigProblems({ ...good, jwtSecret: '', s3: { ...good.s3, bucket: '' } })).toHaveLength(2)
+  })
+})
