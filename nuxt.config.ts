@@ -2,10 +2,13 @@
 // NUXT_* environment variable (e.g. runtimeConfig.s3.bucket ← NUXT_S3_BUCKET); see .env.example.
 // Defaults here are the *production* defaults (real AWS, no secrets): the dev and test entry
 // points (scripts/dev.mjs, tests/support/harness.ts) supply the embedded fauxqs/MariaDB values.
+// Messages are split by area (one JSON per area and locale) and merged per locale.
+const LOCALE_FILES = ['app', 'errors', 'auth', 'ledger', 'backups']
+
 export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
   devtools: { enabled: false },
-  modules: ['vuetify-nuxt-module', '@nuxtjs/i18n', '@nuxt/eslint'],
+  modules: ['vuetify-nuxt-module', '@nuxtjs/i18n', '@sidebase/nuxt-auth', '@nuxt/eslint'],
   typescript: { strict: true },
   telemetry: false,
 
@@ -48,8 +51,8 @@ export default defineNuxtConfig({
 
   i18n: {
     locales: [
-      { code: 'pt-BR', language: 'pt-BR', name: 'Português (Brasil)', file: 'pt-BR.json' },
-      { code: 'en', language: 'en-US', name: 'English', file: 'en.json' },
+      { code: 'pt-BR', language: 'pt-BR', name: 'Português (Brasil)', files: LOCALE_FILES.map(f => `pt-BR/${f}.json`) },
+      { code: 'en', language: 'en-US', name: 'English', files: LOCALE_FILES.map(f => `en/${f}.json`) },
     ],
     defaultLocale: 'pt-BR',
     strategy: 'no_prefix',
@@ -59,6 +62,52 @@ export default defineNuxtConfig({
       redirectOn: 'no prefix',
       fallbackLocale: 'pt-BR',
     },
+  },
+
+  // JWT sign-in (local provider). Cookie decisions (docs/security.md): the access token cookie is
+  // readable by the app's JS because nuxt-auth sets it client-side and sends it as a Bearer header
+  // (so it cannot be httpOnly); it lives 15 min, SameSite=Lax, Secure in production builds. The
+  // refresh token rotates on every use with reuse detection. Every page requires a session unless
+  // it opts out with definePageMeta({ auth: false }).
+  auth: {
+    baseURL: '/api/auth',
+    originEnvKey: 'NUXT_AUTH_ORIGIN',
+    globalAppMiddleware: true,
+    provider: {
+      type: 'local',
+      endpoints: {
+        signIn: { path: '/login', method: 'post' },
+        signOut: { path: '/logout', method: 'post' },
+        signUp: { path: '/register', method: 'post' },
+        getSession: { path: '/session', method: 'get' },
+      },
+      pages: { login: '/login' },
+      token: {
+        signInResponseTokenPointer: '/token/accessToken',
+        type: 'Bearer',
+        cookieName: 'cofre.access',
+        headerName: 'Authorization',
+        maxAgeInSeconds: 15 * 60,
+        sameSiteAttribute: 'lax',
+        secureCookieAttribute: process.env.NODE_ENV === 'production',
+      },
+      refresh: {
+        isEnabled: true,
+        endpoint: { path: '/refresh', method: 'post' },
+        refreshOnlyToken: false,
+        token: {
+          signInResponseRefreshTokenPointer: '/token/refreshToken',
+          refreshResponseTokenPointer: '/token/accessToken',
+          refreshRequestTokenPointer: '/refreshToken',
+          cookieName: 'cofre.refresh',
+          maxAgeInSeconds: 30 * 24 * 3600,
+          sameSiteAttribute: 'lax',
+          secureCookieAttribute: process.env.NODE_ENV === 'production',
+        },
+      },
+      session: { dataType: { id: 'number', email: 'string', name: 'string' } },
+    },
+    sessionRefresh: { enablePeriodically: false, enableOnWindowFocus: true },
   },
 
   eslint: {

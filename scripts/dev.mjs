@@ -14,8 +14,8 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 if (existsSync(`${root}.env`)) loadEnvFile(`${root}.env`)
 
 const env = { ...process.env }
-env.NUXT_DATABASE_URL ??= 'mysql://root@127.0.0.1:3306/cofre'
-env.NUXT_JWT_SECRET ??= devSecret(`${root}.data/dev-jwt-secret`)
+env.NUXT_DATABASE_URL ||= 'mysql://root@127.0.0.1:3306/cofre'
+env.NUXT_JWT_SECRET ||= devSecret(`${root}.data/dev-jwt-secret`)
 
 let aws
 if (!env.NUXT_S3_BUCKET) {
@@ -25,7 +25,7 @@ if (!env.NUXT_S3_BUCKET) {
     process.exit(1)
   }
   aws = await startLocalAws({ port, dataDir: `${root}.data/fauxqs` })
-  for (const [k, v] of Object.entries(localAwsEnv(aws))) env[k] ??= v
+  for (const [k, v] of Object.entries(localAwsEnv(aws))) env[k] ||= v
   console.log(`✔ fauxqs (S3, SNS, SQS) on ${aws.endpoint} — bucket ${aws.bucket}, topic ${aws.topicArn}, observer queue ${aws.queueName}`)
 }
 

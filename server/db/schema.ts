@@ -1,9 +1,15 @@
-import { bigint, datetime, index, mysqlTable, uniqueIndex, varchar } from 'drizzle-orm/mysql-core'
+// The database schema (Drizzle, MySQL dialect; runs on MariaDB 10.11 and MySQL 8). Migrations are
+// generated from this file with `npm run db:generate` and committed under drizzle/.
 import { sql } from 'drizzle-orm'
+import { bigint, char, date, datetime, decimal, foreignKey, index, int, json, mysqlEnum, mysqlTable, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core'
 
 const id = () => bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey()
-const createdAt = () => datetime('created_at', { mode: 'string', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`)
+const userId = () => bigint('user_id', { mode: 'number', unsigned: true }).notNull()
+const ts = (name: string) => datetime(name, { mode: 'string', fsp: 3 })
+const createdAt = () => ts('created_at').notNull().default(sql`CURRENT_TIMESTAMP(3)`)
+const updatedAt = () => ts('updated_at').notNull().default(sql`CURRENT_TIMESTAMP(3)`)
 
+// ── Identity (never part of a backup) ─────────────────────────────────────────────────────────
 export const users = mysqlTable('users', {
   id: id(),
   email: varchar('email', { length: 254 }).notNull(),
@@ -11,3 +17,110 @@ export const users = mysqlTable('users', {
   passwordHash: varchar('password_hash', { length: 255 }).notNull(),
   createdAt: createdAt(),
 }, t => [uniqueIndex('users_email_uq').on(t.email), index('users_created_idx').on(t.createdAt)])
+
+/** Refresh tokens, stored as SHA-256 hashes; a family is one sign-in's chain of rotations. */
+export const refreshTokens = mysqlTable('refresh_tokens', {
+  id: id(),
+  userId: userId(),
+  familyId: char('family_id', { length: 36 }).notNull(),
+  tokenHash: char('token_hash', { length: 64 }).notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  revokedAt: ts('revoked_at'),
+  createdAt: createdAt(),
+}, t => [uniqueIndex('refresh_tokens_hash_uq').on(t.tokenHash), index('refresh_tokens_user_idx').on(t.userId), index('refresh_tokens_family_idx').on(t.familyId)])
+
+/** rate-limiter-flexible's MySQL store (its own layout; created here so the app needs no DDL rights). */
+export const rateLimits = mysqlTable('rate_limits', {
+  key: varchar('key', { length: 255 }).notNull().primaryKey(),
+  points: int('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number', unsigned: true }),
+})
+
+// ── The ledger: everything here is user data and goes into backups (see registry.ts) ───────
+export const accounts = mysqlTable('accounts', {
+  id: id(),
+  userId: userId(),
+  name: varchar('name', { length: 120 }).notNull(),
+  currency: char('currency', { length: 3 }).notNull(),
+  openingBalance: decimal('opening_balance', { precision: 14, scale: 2 }).notNull().default('0.00'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, t => [index('accounts_user_idx').on(t.userId)])
+
+export const categories = mysqlTable('categories', {
+  id: id(),
+  userId: userId(),
+  name: varchar('name', { length: 120 }).notNull(),
+  kind: mysqlEnum('kind', ['income', 'expense']).notNull(),
+  parentId: bigint('parent_id', { mode: 'number', unsigned: true }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, t => [
+  index('categories_user_idx').on(t.userId),
+  foreignKey({ columns: [t.parentId], foreignColumns: [t.id], name: 'categories_parent_fk' }).onDelete('set null'),
+])
+
+export const transactions = mysqlTable('transactions', {
+  id: id(),
+  userId: userId(),
+  accountId: bigint('account_id', { mode: 'number', unsigned: true }).notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  categoryId: bigint('category_id', { mode: 'number', unsigned: true }).references(() => categories.id, { onDelete: 'set null' }),
+  amount: decimal('amount', { precision: 14, scale: 2 }).notNull(),
+  date: date('date', { mode: 'string' }).notNull(),
+  description: varchar('description', { length: 255 }).notNull(),
+  notes: text('notes'),
+  tags: json('tags').$type<string[]>().notNull().default(sql`(JSON_ARRAY())`),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, t => [
+  index('transactions_user_date_idx').on(t.userId, t.date),
+  index('transactions_account_idx').on(t.accountId),
+  index('transactions_category_idx').on(t.categoryId),
+])
+
+export const preferences = mysqlTable('preferences', {
+  id: id(),
+  userId: userId(),
+  locale: varchar('locale', { length: 10 }).notNull().default('pt-BR'),
+  theme: mysqlEnum('theme', ['light', 'dark', 'system']).notNull().default('system'),
+  defaultCurrency: char('default_currency', { length: 3 }).notNull().default('BRL'),
+  updatedAt: updatedAt(),
+}, t => [uniqueIndex('preferences_user_uq').on(t.userId)])
+
+// ── Backups, jobs and audit (never part of a backup) ─────────────────────────────────────────
+export const backups = mysqlTable('backups', {
+  id: char('id', { length: 36 }).primaryKey(),
+  userId: userId(),
+  /** s3://bucket/key of the object (the seed's `url`); download links are presigned on demand. */
+  url: varchar('url', { length: 1024 }).notNull(),
+  status: mysqlEnum('status', ['running', 'completed', 'failed']).notNull().default('running'),
+  kind: mysqlEnum('kind', ['manual', 'pre-restore', 'scheduled']).notNull().default('manual'),
+  sizeBytes: bigint('size_bytes', { mode: 'number', unsigned: true }),
+  sha256: char('sha256', { length: 64 }),
+  formatVersion: int('format_version').notNull(),
+  schemaVersion: int('schema_version').notNull(),
+  rowCounts: json('row_counts').$type<Record<string, number>>(),
+  errorCode: varchar('error_code', { length: 64 }),
+  createdAt: createdAt(),
+  completedAt: ts('completed_at'),
+}, t => [index('backups_user_created_idx').on(t.userId, t.createdAt), index('backups_status_idx').on(t.status)])
+
+export const auditLog = mysqlTable('audit_log', {
+  id: id(),
+  userId: userId(),
+  action: varchar('action', { length: 64 }).notNull(),
+  targetId: varchar('target_id', { length: 64 }),
+  outcome: mysqlEnum('outcome', ['success', 'failure']).notNull().default('success'),
+  detail: json('detail').$type<Record<string, unknown>>(),
+  ip: varchar('ip', { length: 64 }),
+  createdAt: createdAt(),
+}, t => [index('audit_user_created_idx').on(t.userId, t.createdAt)])
+
+export type User = typeof users.$inferSelect
+export type Account = typeof accounts.$inferSelect
+export type Category = typeof categories.$inferSelect
+export type Transaction = typeof transactions.$inferSelect
+export type Preference = typeof preferences.$inferSelect
+export type Backup = typeof backups.$inferSelect
+export type AuditEntry = typeof auditLog.$inferSelect

@@ -1,0 +1,23 @@
+import { auditLog } from '../db/schema'
+
+export interface AuditInput {
+  userId: number
+  action: string
+  targetId?: string | null
+  outcome?: 'success' | 'failure'
+  detail?: Record<string, unknown>
+  ip?: string | null
+}
+
+/**
+ * Appends to the audit trail (who did what, when). An audit write that fails is logged and does
+ * not fail the user's request: the action itself already happened.
+ */
+export async function audit(entry: AuditInput) {
+  try {
+    await useDb().insert(auditLog).values({ ...entry, outcome: entry.outcome ?? 'success' })
+  }
+  catch (err) {
+    logger.error({ err: serializeError(err), action: entry.action, userId: entry.userId }, 'audit write failed')
+  }
+}

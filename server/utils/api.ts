@@ -1,0 +1,63 @@
+import type { EventHandlerRequest, H3Event } from 'h3'
+import { ZodError, type ZodType } from 'zod'
+
+/**
+ * Every API route is defined through this: the handler's errors pass through one mapper, so an
+ * AppError keeps its stable code and translated message, a zod error becomes 422
+ * VALIDATION_FAILED with field errors, and anything unexpected is a logged 500 INTERNAL_ERROR.
+ */
+export function defineApiHandler<T>(handler: (event: H3Event<EventHandlerRequest>) => Promise<T> | T) {
+  return defineEventHandler(async (event) => {
+    try {
+      return await handler(event)
+    }
+    catch (err) {
+      throw mapError(event, err)
+    }
+  })
+}
+
+export function mapError(event: H3Event, err: unknown) {
+  if (err instanceof AppError) {
+    if (['STORAGE_ERROR', 'DATABASE_ERROR', 'INTERNAL_ERROR'].includes(err.code)) {
+      logger.error({ code: err.code, path: event.path, err: serializeError(err.cause ?? err) }, 'request failed')
+    }
+    return toHttpError(event, err)
+  }
+  if (err instanceof ZodError) {
+    const fields: Record<string, string> = {}
+    for (const issue of err.issues) fields[issue.path.join('.') || '_'] ??= issue.message
+    return toHttpError(event, new AppError('VALIDATION_FAILED', { fields }))
+  }
+  const h3 = err as { statusCode?: number, statusMessage?: string, data?: unknown }
+  if (h3 && typeof h3.statusCode === 'number' && h3.statusCode < 500) {
+    // h3's own client errors (malformed JSON body, payload too large, ...)
+    const code = h3.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST'
+    return toHttpError(event, new AppError(code))
+  }
+  logger.error({ path: event.path, err: serializeError(err) }, 'unexpected error')
+  return toHttpError(event, new AppError('INTERNAL_ERROR'))
+}
+
+/** Reads and validates a JSON body; malformed JSON is a 400 BAD_REQUEST, bad fields a 422. */
+export async function readBodyWith<T>(event: H3Event, schema: ZodType<T>): Promise<T> {
+  let body: unknown
+  try { body = await readBody(event) }
+  catch { throw new AppError('BAD_REQUEST') }
+  return schema.parse(body ?? {})
+}
+
+export function queryWith<T>(event: H3Event, schema: ZodType<T>): T {
+  return schema.parse(getQuery(event))
+}
+
+export function paramsWith<T>(event: H3Event, schema: ZodType<T>): T {
+  const parsed = schema.safeParse(getRouterParams(event))
+  if (!parsed.success) throw new AppError('BAD_REQUEST', { fields: Object.fromEntries(parsed.error.issues.map(i => [i.path.join('.'), i.message])) })
+  return parsed.data
+}
+
+/** The client's address as seen by this server (no proxy headers are trusted by default). */
+export function clientIp(event: H3Event): string {
+  return getRequestIP(event, { xForwardedFor: process.env.COFRE_TRUST_PROXY === 'true' }) ?? 'unknown'
+}
