@@ -1,0 +1,39 @@
+import { expect, test } from '@playwright/test'
+
+test.describe('protected pages', () => {
+  test('an anonymous request for /backups is redirected to /login on the server', async ({ request }) => {
+    const res = await request.get('/backups', { maxRedirects: 0 })
+    expect([302, 307]).toContain(res.status())
+    expect(res.headers().location).toMatch(/^\/login/)
+  })
+
+  test('sign up in the browser, land on the protected page, sign out', async ({ page }) => {
+    const email = `e2e-${Date.now()}@test.cofre`
+    await page.goto('/backups')
+    await expect(page).toHaveURL(/\/login/)
+    await page.getByRole('link', { name: /Crie uma agora|Create one now/ }).click()
+    await page.locator('input[name="name"]').fill('Ana Conceição')
+    await page.locator('input[name="email"]').fill(email)
+    await page.locator('input[name="password"]').fill('correct horse battery')
+    await page.getByTestId('register-submit').click()
+    await expect(page.getByTestId('signed-in-as')).toContainText('Ana Conceição')
+    // A reload renders the protected page on the server with the session cookie.
+    await page.goto('/backups')
+    await expect(page).toHaveURL(/\/backups$/)
+    await page.getByTestId('logout').click()
+    await expect(page).toHaveURL(/\/login/)
+    await page.goto('/backups')
+    await expect(page).toHaveURL(/\/login/)
+  })
+
+  test('wrong password shows a translated error', async ({ browser }) => {
+    const context = await browser.newContext({ locale: 'en-US' })
+    const page = await context.newPage()
+    await page.goto('/login')
+    await page.locator('input[name="email"]').fill('nobody@test.cofre')
+    await page.locator('input[name="password"]').fill('wrong password')
+    await page.getByTestId('login-submit').click()
+    await expect(page.getByTestId('login-error')).toHaveText('Wrong e-mail or password.')
+    await context.close()
+  })
+})
