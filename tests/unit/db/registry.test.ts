@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import * as schema from '../../../server/db/schema'
 import { EXCLUDED_FROM_BACKUP, OWNER_COLUMN, USER_DATA_TABLES } from '../../../server/db/registry'
 
-const tables = Object.values(schema).filter((x): x is MySqlTable => is(x, MySqlTable)).map(t => getTableConfig(t))
+const tables = (Object.values(schema) as unknown[]).filter((x): x is MySqlTable => is(x, MySqlTable)).map(t => getTableConfig(t))
 const registered = USER_DATA_TABLES.map(t => t.name)
 
 describe('user-data registry', () => {
