@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto'
+import { expect, test } from '@playwright/test'
+
+// A new user signs up in the browser, creates an account and a transaction through the dialogs,
+// reloads (the list comes from the server again) and sees both, with money formatted exactly.
+test.use({ locale: 'en-US' })
+
+test('sign up, create an account and a transaction, reload and see them listed', async ({ page }) => {
+  const email = `e2e-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@test.cofre`
+  await page.goto('/register')
+  await page.getByTestId('register-submit').waitFor()
+  await page.getByLabel('Name').fill('Ledger E2E Ação')
+  await page.getByLabel('E-mail').fill(email)
+  await page.getByLabel('Password').fill('correct horse battery staple')
+  await page.getByTestId('register-submit').click()
+  await expect(page.getByTestId('signed-in-as')).toContainText('Ledger E2E Ação')
+
+  await page.goto('/accounts')
+  await page.getByTestId('account-new').click()
+  await page.getByTestId('account-name').locator('input').fill('Nubank 💜')
+  await page.getByTestId('account-opening').locator('input').fill('1500,00')
+  await page.getByTestId('account-save').click()
+  await expect(page.getByTestId('account-dialog')).toBeHidden()
+  const accountRow = page.getByTestId('account-row').filter({ hasText: 'Nubank 💜' })
+  await expect(accountRow).toContainText('BRL')
+  await expect(accountRow).toContainText('R$1,500.00')
+
+  await page.goto('/transactions')
+  await page.getByTestId('transaction-new').click()
+  await page.getByTestId('transaction-amount').locator('input').fill('-12,5')
+  await page.getByTestId('transaction-description').locator('input').fill('Café ☕ na padaria')
+  await page.getByTestId('transaction-tags').locator('input').fill('café')
+  await page.keyboard.press('Enter')
+  await page.getByTestId('transaction-save').click()
+  await expect(page.getByTestId('transaction-dialog')).toBeHidden()
+  await expect(page.getByTestId('transaction-row').filter({ hasText: 'Café ☕ na padaria' })).toBeVisible()
+
+  await page.reload()
+  const txRow = page.getByTestId('transaction-row').filter({ hasText: 'Café ☕ na padaria' })
+  await expect(txRow).toContainText('-R$12.50')
+  await expect(txRow).toContainText('Nubank 💜')
+  await expect(txRow).toContainText('café')
+
+  await page.goto('/dashboard')
+  await expect(page.getByTestId('dashboard-totals')).toContainText('R$1,487.50')
+})
+
+test('shows the API\'s validation message and refuses to delete an account with transactions', async ({ page, request }) => {
+  const email = `e2e-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@test.cofre`
+  const reg = await request.post('/api/auth/register', { data: { email, name: 'Deleter', password: 'correct horse battery staple' } })
+  expect(reg.status()).toBe(201)
+  const token = (await reg.json()).token.accessToken as string
+  const headers = { authorization: `Bearer ${token}` }
+  const acc = await (await request.post('/api/accounts', { headers, data: { name: 'Busy account', currency: 'USD' } })).json()
+  await request.post('/api/transactions', { headers, data: { accountId: acc.id, amount: '1.00', date: '2024-01-01', description: 'keeps it busy' } })
+
+  await page.goto('/login')
+  await page.getByTestId('login-submit').waitFor()
+  await page.getByLabel('E-mail').fill(email)
+  await page.getByLabel('Password').fill('correct horse battery staple')
+  await page.getByTestId('login-submit').click()
+  await expect(page.getByTestId('signed-in-as')).toBeVisible()
+
+  await page.goto('/accounts')
+  await page.getByTestId(`account-delete-${acc.id}`).click()
+  await page.getByTestId('confirm-delete').click()
+  await expect(page.getByTestId('confirm-error')).toContainText('This account has transactions')
+  await page.getByTestId('confirm-cancel').click()
+  await expect(page.getByTestId('account-row').filter({ hasText: 'Busy account' })).toBeVisible()
+})
