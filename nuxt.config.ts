@@ -17,6 +17,15 @@ export default defineNuxtConfig({
     databasePoolSize: 10,
     jwtSecret: '',
     presignTtlSeconds: 300,
+    backups: {
+      // Manual backups per user per window (429 + Retry-After beyond it).
+      rateLimit: 10,
+      rateWindowSeconds: 3600,
+      // Decompression cap for restores: a larger (or bomb) file is refused as too_large.
+      maxUncompressedBytes: 2 * 1024 * 1024 * 1024,
+      // A job still `running` after this long at start-up was interrupted (crash) and is recovered.
+      staleAfterSeconds: 900,
+    },
     s3: {
       endpoint: '',
       region: 'us-east-1',

@@ -8,6 +8,7 @@ export interface CofreConfig {
   databasePoolSize: number
   jwtSecret: string
   presignTtlSeconds: number
+  backups: { rateLimit: number, rateWindowSeconds: number, maxUncompressedBytes: number, staleAfterSeconds: number }
   s3: StorageConfig
   sns: { endpoint: string, topicArn: string }
 }
@@ -35,6 +36,12 @@ export function cofreConfig(): CofreConfig {
     databasePoolSize: Number(rc.databasePoolSize),
     jwtSecret: rc.jwtSecret,
     presignTtlSeconds: Number(rc.presignTtlSeconds),
+    backups: {
+      rateLimit: Number(rc.backups.rateLimit),
+      rateWindowSeconds: Number(rc.backups.rateWindowSeconds),
+      maxUncompressedBytes: Number(rc.backups.maxUncompressedBytes),
+      staleAfterSeconds: Number(rc.backups.staleAfterSeconds),
+    },
     s3: {
       ...rc.s3,
       forcePathStyle: rc.s3.forcePathStyle === true || String(rc.s3.forcePathStyle) === 'true',

@@ -1,0 +1,36 @@
+/**
+ * Backup format v1 ("cofre-backup"): gzip-compressed JSON Lines, documented in
+ * docs/backup-format.md. Line 1 is the header, then one line per row, table by table in registry
+ * order (parents first) and ascending primary key, then the trailer, which carries the row counts
+ * and the SHA-256 of every byte before it, so a truncated or edited file is detectable on its own.
+ */
+export const FORMAT_NAME = 'cofre-backup'
+export const FORMAT_VERSION = 1
+/** Version of the shape of the user data (tables/columns). Bump it with an upgrade step. */
+export const SCHEMA_VERSION = 1
+export const FILE_EXTENSION = 'jsonl.gz'
+export const CONTENT_TYPE = 'application/gzip'
+
+export interface HeaderColumn { name: string, type: string, nullable: boolean }
+export interface HeaderTable { name: string, primaryKey: string, columns: HeaderColumn[] }
+
+export interface Header {
+  type: 'header'
+  format: typeof FORMAT_NAME
+  version: number
+  schemaVersion: number
+  createdAt: string
+  userId: number
+  backupId: string
+  app: { name: string, version: string }
+  tables: HeaderTable[]
+}
+
+export interface RowLine { t: string, r: unknown[] }
+
+export interface Trailer {
+  type: 'trailer'
+  rowCounts: Record<string, number>
+  /** "sha256:<hex>" of the uncompressed bytes of every line before the trailer. */
+  digest: string
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto'
+import { and, asc, desc, eq, gte, sql } from 'drizzle-orm'
+import type { BackupDto, BackupKind, CreatedBackupDto } from '#shared/schemas/backups'
+import { backups, type Backup } from '../db/schema'
+import { USER_DATA_TABLES } from '../db/registry'
+import { writeBackup } from '../engine/backup'
+import { DatabaseError, StorageError } from '../engine/errors'
+import { FILE_EXTENSION, FORMAT_VERSION, SCHEMA_VERSION } from '../engine/format'
+import { audit } from './audit'
+import { notify } from './notifier'
+import { withUserJobLock } from './job-lock'
+
+const APP = { name: 'cofre', version: '0.1.0' }
+const nowSql = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
+
+export const backupKey = (userId: number, backupId: string) => `users/${userId}/backups/${backupId}.${FILE_EXTENSION}`
+const keyOf = (row: Pick<Backup, 'url'>) => row.url.replace(/^s3:\/\/[^/]+\//, '')
+
+export function backupFilename(row: Pick<Backup, 'createdAt' | 'id'>) {
+  const stamp = row.createdAt.slice(0, 19).replace(' ', '_').replace(/:/g, '-')
+  return `cofre-backup-${stamp}.${FILE_EXTENSION}`
+}
+
+export function toDto(row: Backup): BackupDto {
+  return {
+    backup_id: row.id,
+    kind: row.kind,
+    status: row.status,
+    size_bytes: row.sizeBytes,
+    sha256: row.sha256,
+    row_counts: typeof row.rowCounts === 'string' ? JSON.parse(row.rowCounts) : row.rowCounts,
+    format_version: row.formatVersion,
+    schema_version: row.schemaVersion,
+    error_code: row.errorCode,
+    created_at: `${row.createdAt.replace(' ', 'T')}Z`,
+    completed_at: row.completedAt ? `${row.completedAt.replace(' ', 'T')}Z` : null,
+    filename: backupFilename(row),
+  }
+}
+
+async function db<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try { return await fn() }
+  catch (err) { throw new AppError('DATABASE_ERROR', {}, { cause: new DatabaseError(operation, { cause: err }) }) }
+}
+
+/** Manual backups per user per window; 429 with the seconds until the oldest one leaves it. */
+async function checkBackupRate(userId: number) {
+  const { rateLimit, rateWindowSeconds } = cofreConfig().backups
+  const since = new Date(Date.now() - rateWindowSeconds * 1000).toISOString().replace('T', ' ').replace('Z', '')
+  const recent = await db('backup.rate', () => useDb().select({ createdAt: backups.createdAt }).from(backups)
+    .where(and(eq(backups.userId, userId), eq(backups.kind, 'manual'), gte(backups.createdAt, since)))
+    .orderBy(asc(backups.createdAt)))
+  if (recent.length >= rateLimit) {
+    const oldest = new Date(`${recent[recent.length - rateLimit]!.createdAt.replace(' ', 'T')}Z`).getTime()
+    throw new AppError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil((oldest + rateWindowSeconds * 1000 - Date.now()) / 1000)) })
+  }
+}
+
+/**
+ * Runs one backup for a user who already holds the job lock: registers a `running` row, streams
+ * the data to S3, then marks it `completed` with size, SHA-256 and row counts. On an S3 failure
+ * the row is `failed`, one SNS message goes out, and STORAGE_ERROR is thrown; on a database
+ * failure the upload is aborted and DATABASE_ERROR thrown. A completed row always has its object
+ * and no object is left without a completed row.
+ */
+export async function runBackup(userId: number, kind: BackupKind, ip: string | null): Promise<Backup> {
+  const id = randomUUID()
+  const store = useObjectStore()
+  const key = backupKey(userId, id)
+  await db('backup.register', () => useDb().insert(backups).values({
+    id, userId, url: store.uri(key), status: 'running', kind, formatVersion: FORMAT_VERSION, schemaVersion: SCHEMA_VERSION,
+  }))
+  const markFailed = (errorCode: string) => useDb().update(backups).set({ status: 'failed', errorCode, completedAt: nowSql() }).where(eq(backups.id, id)).catch(() => {})
+
+  let result
+  try {
+    result = await writeBackup({ pool: useDbHandle().pool, store, key, userId, backupId: id, tables: USER_DATA_TABLES, app: APP })
+  }
+  catch (err) {
+    if (err instanceof StorageError) {
+      await markFailed('STORAGE_ERROR')
+      await notify(kind === 'pre-restore' ? 'restore.storage_error' : 'backup.storage_error', {
+        backupId: id, userId, operation: err.operation, kind, errorName: err.awsErrorName, requestId: err.requestId ?? null,
+      })
+      await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code: 'STORAGE_ERROR' }, ip })
+      throw new AppError('STORAGE_ERROR', {}, { cause: err })
+    }
+    await markFailed('DATABASE_ERROR')
+    await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code: 'DATABASE_ERROR' }, ip })
+    throw new AppError('DATABASE_ERROR', {}, { cause: err })
+  }
+
+  try {
+    await useDb().update(backups).set({
+      status: 'completed', sizeBytes: result.sizeBytes, sha256: result.sha256, rowCounts: result.rowCounts, completedAt: nowSql(),
+    }).where(eq(backups.id, id))
+  }
+  catch (err) {
+    // The object exists but its row could not be completed: remove the object, then report.
+    await store.delete(key).catch(e => logger.error({ err: serializeError(e), backupId: id }, 'orphan object cleanup failed'))
+    await markFailed('DATABASE_ERROR')
+    throw new AppError('DATABASE_ERROR', {}, { cause: err })
+  }
+  await audit({ userId, action: 'backup.create', targetId: id, detail: { kind, sizeBytes: result.sizeBytes }, ip })
+  const [row] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
+  return row!
+}
+
+async function withDownloadLink(row: Backup): Promise<CreatedBackupDto> {
+  const ttl = cofreConfig().presignTtlSeconds
+  const urlDownload = await presign(row, ttl)
+  return { ...toDto(row), urlDownload, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() }
+}
+
+async function presign(row: Backup, ttl: number) {
+  try { return await useObjectStore().presignGet(keyOf(row), ttl, backupFilename(row)) }
+  catch (err) { throw new AppError('STORAGE_ERROR', {}, { cause: err }) }
+}
+
+/** POST /api/backup: rate limit, lock, back up, answer with a fresh download link. */
+export async function createManualBackup(userId: number, ip: string): Promise<CreatedBackupDto> {
+  await checkBackupRate(userId)
+  const row = await withUserJobLock(userId, () => runBackup(userId, 'manual', ip))
+  return withDownloadLink(row)
+}
+
+export async function listBackups(userId: number): Promise<BackupDto[]> {
+  const rows = await db('backup.list', () => useDb().select().from(backups).where(eq(backups.userId, userId)).orderBy(desc(backups.createdAt), desc(sql`id`)))
+  return rows.map(toDto)
+}
+
+/** The caller's backup, or 404 — another user's id is indistinguishable from a missing one. */
+export async function getOwnedBackup(userId: number, id: string): Promise<Backup> {
+  const [row] = await db('backup.get', () => useDb().select().from(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
+  if (!row) throw new AppError('NOT_FOUND')
+  return row
+}
+
+export async function downloadLink(userId: number, id: string, ip: string): Promise<CreatedBackupDto> {
+  const row = await getOwnedBackup(userId, id)
+  if (row.status !== 'completed') throw new AppError('BACKUP_NOT_READY')
+  const dto = await withDownloadLink(row)
+  await audit({ userId, action: 'backup.download_link', targetId: id, ip })
+  return dto
+}
+
+/** Deletes the object, then the row; the audit entry stays. */
+export async function deleteBackup(userId: number, id: string, ip: string) {
+  const row = await getOwnedBackup(userId, id)
+  if (row.status === 'running') throw new AppError('JOB_IN_PROGRESS')
+  try { await useObjectStore().delete(keyOf(row)) }
+  catch (err) { throw new AppError('STORAGE_ERROR', {}, { cause: err }) }
+  await db('backup.delete', () => useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
+  await audit({ userId, action: 'backup.delete', targetId: id, detail: { kind: row.kind, status: row.status }, ip })
+}
+
+export { keyOf as backupObjectKey }

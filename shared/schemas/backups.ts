@@ -1,0 +1,35 @@
+import { z } from 'zod'
+
+export const backupIdSchema = z.object({ id: z.string().uuid() })
+export const restoreSchema = z.object({ backup_id: z.string().uuid() }).strict()
+
+export type BackupKind = 'manual' | 'pre-restore' | 'scheduled'
+export type BackupStatus = 'running' | 'completed' | 'failed'
+
+/** A backup as the API returns it. `backup_id` and `urlDownload` are the seed's names. */
+export interface BackupDto {
+  backup_id: string
+  kind: BackupKind
+  status: BackupStatus
+  size_bytes: number | null
+  sha256: string | null
+  row_counts: Record<string, number> | null
+  format_version: number
+  schema_version: number
+  error_code: string | null
+  created_at: string
+  completed_at: string | null
+  filename: string
+}
+
+export interface CreatedBackupDto extends BackupDto {
+  urlDownload: string
+  expiresAt: string
+}
+
+export interface RestoreResultDto {
+  message: string
+  backup_id: string
+  safety_backup_id: string
+  restored: Record<string, number>
+}

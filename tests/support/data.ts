@@ -1,0 +1,44 @@
+// Direct database access for tests: seeding rows fast and reading a user's data back exactly.
+import { createGunzip } from 'node:zlib'
+import { Readable } from 'node:stream'
+import mysql from 'mysql2/promise'
+import { connectionOptions } from '../../server/db/client'
+import { USER_DATA_TABLES } from '../../server/db/registry'
+
+export async function connect(url: string) {
+  const { connectionLimit: _ignored, ...opts } = connectionOptions(url, 1)
+  return mysql.createConnection({ ...opts, multipleStatements: false })
+}
+
+/** Inserts a varied ledger for a user: every column type, edge values, Unicode, NULLs, JSON. */
+export async function seedLedger(conn: mysql.Connection, userId: number, transactions = 50) {
+  const [a1] = await conn.query<mysql.ResultSetHeader>('INSERT INTO accounts (user_id, name, currency, opening_balance) VALUES (?, ?, ?, ?)', [userId, 'Conta Corrente Ação 🏦', 'BRL', '-1234567890.12'])
+  const [a2] = await conn.query<mysql.ResultSetHeader>('INSERT INTO accounts (user_id, name, currency, opening_balance) VALUES (?, ?, ?, ?)', [userId, 'Savings "quoted" \\ back', 'USD', '0.10'])
+  const [c1] = await conn.query<mysql.ResultSetHeader>('INSERT INTO categories (user_id, name, kind, parent_id) VALUES (?, ?, ?, NULL)', [userId, 'Alimentação', 'expense'])
+  const [c2] = await conn.query<mysql.ResultSetHeader>('INSERT INTO categories (user_id, name, kind, parent_id) VALUES (?, ?, ?, ?)', [userId, 'Café ☕', 'expense', c1.insertId])
+  await conn.query('INSERT INTO preferences (user_id, locale, theme, default_currency) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE theme = VALUES(theme)', [userId, 'en', 'dark', 'EUR'])
+  const rows: unknown[][] = []
+  for (let i = 0; i < transactions; i++) {
+    rows.push([userId, i % 2 ? a1.insertId : a2.insertId, i % 3 === 0 ? null : c2.insertId, `${i % 2 ? '-' : ''}${i}.${String(i % 100).padStart(2, '0')}`, `202${i % 5}-0${1 + (i % 9)}-1${i % 9}`, `Compra nº ${i} — çãé 🎉`, i % 4 === 0 ? null : `nota\n"${i}"\t`, JSON.stringify(i % 5 === 0 ? [] : ['tag', `t${i}`, 'ümlaut'])])
+  }
+  for (let i = 0; i < rows.length; i += 1000) {
+    await conn.query('INSERT INTO transactions (user_id, account_id, category_id, amount, date, description, notes, tags) VALUES ?', [rows.slice(i, i + 1000)])
+  }
+  return { accountIds: [a1.insertId, a2.insertId], categoryIds: [c1.insertId, c2.insertId] }
+}
+
+/** Every registered table's rows for a user, in primary-key order, as the driver returns them. */
+export async function dumpUser(conn: mysql.Connection, userId: number) {
+  const out: Record<string, unknown[]> = {}
+  for (const t of USER_DATA_TABLES) {
+    const [rows] = await conn.query({ sql: `SELECT ${t.columns.map(c => `\`${c.name}\``).join(', ')} FROM \`${t.name}\` WHERE user_id = ? ORDER BY id`, values: [userId] })
+    out[t.name] = (rows as Record<string, unknown>[]).map(r => ({ ...r, ...(r.tags !== undefined ? { tags: typeof r.tags === 'string' ? JSON.parse(r.tags) : r.tags } : {}) }))
+  }
+  return out
+}
+
+export async function gunzipLines(bytes: Buffer): Promise<any[]> {
+  const chunks: Buffer[] = []
+  for await (const c of Readable.from([bytes]).pipe(createGunzip())) chunks.push(c as Buffer)
+  return Buffer.concat(chunks).toString('utf8').trimEnd().split('\n').map(l => JSON.parse(l))
+}
