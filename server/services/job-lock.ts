@@ -12,7 +12,7 @@ export async function withUserJobLock<T>(userId: number, fn: () => Promise<T>): 
     conn = await useDbHandle().promisePool.getConnection()
   }
   catch (err) { throw new AppError('DATABASE_ERROR', {}, { cause: err }) }
-  let got = false
+  let got: boolean
   try {
     const [rows] = await conn.query('SELECT GET_LOCK(?, 0) AS got', [name]) as unknown as [{ got: number | null }[]]
     got = rows[0]?.got === 1
