@@ -9,6 +9,7 @@ import { migrateDatabase, redactUrl, DatabaseUnreachableError } from './lib/data
 import { startLocalAws, localAwsEnv } from './lib/local-aws.mjs'
 import { isPortFree } from './lib/ports.mjs'
 import { devSecret } from './lib/dev-secret.mjs'
+import { DEMO_EMAIL, DEMO_PASSWORD, seedUser, userExists } from './lib/seed.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 if (existsSync(`${root}.env`)) loadEnvFile(`${root}.env`)
@@ -37,6 +38,18 @@ catch (err) {
   console.error(`✖ ${err instanceof DatabaseUnreachableError ? err.message : `Migration failed: ${err.message}`}`)
   await aws?.stop()
   process.exit(1)
+}
+
+// A demo user with a small ledger, created once; later runs leave it (and its data) alone.
+try {
+  if (await userExists(env.NUXT_DATABASE_URL, DEMO_EMAIL)) console.log(`✔ demo user: ${DEMO_EMAIL} / ${DEMO_PASSWORD} (already there; the password is this unless you changed it)`)
+  else {
+    await seedUser({ url: env.NUXT_DATABASE_URL, email: DEMO_EMAIL, password: DEMO_PASSWORD, transactions: 500 })
+    console.log(`✔ demo user created: ${DEMO_EMAIL} / ${DEMO_PASSWORD} (500 transactions; more with npm run seed -- --transactions 100000)`)
+  }
+}
+catch (err) {
+  console.warn(`⚠ demo user not created (${err.message}); the app starts anyway`)
 }
 
 const nuxt = spawn('nuxt', ['dev', '--port', env.PORT ?? '3000', ...process.argv.slice(2)], { stdio: 'inherit', env, cwd: root })
