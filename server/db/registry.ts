@@ -24,7 +24,7 @@ export const EXCLUDED_FROM_BACKUP: Record<string, string> = {
 
 export const OWNER_COLUMN = 'user_id'
 
-function kindOf(col: MySqlColumn): Omit<ColumnSpec, 'name' | 'nullable'> {
+function kindOf(col: MySqlColumn): Omit<ColumnSpec, 'name' | 'nullable' | 'hasDefault'> {
   const sqlType = col.getSQLType().toLowerCase()
   const len = /\((\d+)\)/.exec(sqlType)?.[1]
   if (col.primary || (/^bigint/.test(sqlType) && col.name.endsWith('_id'))) return { kind: 'id' }
@@ -47,7 +47,7 @@ function toSpec(entry: Entry): TableSpec {
   if (!cfg.columns.some(c => c.name === OWNER_COLUMN)) throw new Error(`registry: ${cfg.name} has no ${OWNER_COLUMN}`)
   const columns: ColumnSpec[] = cfg.columns
     .filter(c => c.name !== OWNER_COLUMN)
-    .map(c => ({ name: c.name, nullable: !c.notNull, ...kindOf(c) }))
+    .map(c => ({ name: c.name, nullable: !c.notNull, hasDefault: c.hasDefault, ...kindOf(c) }))
   return {
     name: cfg.name,
     ownerColumn: OWNER_COLUMN,

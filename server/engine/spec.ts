@@ -8,6 +8,8 @@ export interface ColumnSpec {
   name: string
   kind: ColumnKind
   nullable: boolean
+  /** The database fills it when an insert omits it. */
+  hasDefault: boolean
   /** varchar/char length in characters, text byte limit */
   maxLength?: number
   /** decimal precision and scale */

@@ -9,7 +9,9 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   await dropStaleTestDatabases()
-  const stack = await startStack()
+  // A small decompression cap, so the gzip-bomb tests stay fast; a high backup rate limit, since
+  // tests make many backups per user (the limit itself is tested on a stack of its own).
+  const stack = await startStack({ NUXT_BACKUPS_MAX_UNCOMPRESSED_BYTES: String(64 * 1024 * 1024), NUXT_BACKUPS_RATE_LIMIT: '10000' })
   project.provide('stack', {
     baseURL: stack.app.baseURL,
     databaseUrl: stack.databaseUrl,

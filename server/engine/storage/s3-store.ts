@@ -97,7 +97,8 @@ export class ObjectStore {
       return r.Body as Readable
     }
     catch (err) {
-      if ((err as Error).name === 'NoSuchKey' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null
+      // Only a missing key means "no such backup"; a missing bucket is a storage failure.
+      if ((err as Error).name === 'NoSuchKey') return null
       throw new StorageError('download', { cause: err })
     }
   }

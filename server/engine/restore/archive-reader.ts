@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import { BackupInvalidError } from '../errors'
+
+/** Longest line accepted: a row is a few hundred bytes; a huge line is an attack, not data. */
+export const MAX_LINE_BYTES = 4 * 1024 * 1024
+
+export interface ReadOptions { maxUncompressedBytes: number }
+
+export type Line =
+  | { kind: 'record', value: Record<string, unknown>, line: number }
+  | { kind: 'trailer', value: Record<string, unknown>, line: number, digestOfPreceding: string }
+
+function gunzipError(err: Error & { code?: string }): BackupInvalidError {
+  if (err instanceof BackupInvalidError) return err
+  if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) return new BackupInvalidError('truncated', 'compressed stream ends early')
+  if (err.code === 'Z_DATA_ERROR' && /header/i.test(err.message)) return new BackupInvalidError('not_gzip', err.message)
+  return new BackupInvalidError('malformed', `gzip: ${err.message}`)
+}
+
+/**
+ * Decompresses a backup (capped at `maxUncompressedBytes`, so a gzip bomb costs bounded memory
+ * and time) and yields its JSON lines. The trailer line carries the SHA-256 of every byte before
+ * it; nothing may follow the trailer; a stream that ends without one is `truncated`.
+ */
+export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncGenerator<Line> {
+  const gunzip = createGunzip({ chunkSize: 64 * 1024 })
+  compressed.on('error', err => gunzip.destroy(err))
+  compressed.pipe(gunzip)
+  const digest = createHash('sha256')
+  let total = 0
+  let rest: Buffer = Buffer.alloc(0)
+  let lineNo = 0
+  let sawTrailer = false
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      total += chunk.length
+      if (total > o.maxUncompressedBytes) throw new BackupInvalidError('too_large', `more than ${o.maxUncompressedBytes} bytes uncompressed`)
+      let buf = rest.length ? Buffer.concat([rest, chunk]) : chunk
+      let start = 0
+      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+        const lineBuf = buf.subarray(start, nl)
+        start = nl + 1
+        lineNo++
+        if (sawTrailer) throw new BackupInvalidError('malformed', 'content after the trailer')
+        let value: unknown
+        try { value = JSON.parse(lineBuf.toString('utf8')) }
+        catch { throw new BackupInvalidError('malformed', `line ${lineNo} is not JSON`) }
+        if (!value || typeof value !== 'object' || Array.isArray(value)) throw new BackupInvalidError('malformed', `line ${lineNo} is not an object`)
+        const rec = value as Record<string, unknown>
+        if (rec.type === 'trailer') {
+          sawTrailer = true
+          yield { kind: 'trailer', value: rec, line: lineNo, digestOfPreceding: `sha256:${digest.digest('hex')}` }
+        }
+        else {
+          digest.update(lineBuf)
+          digest.update('\n')
+          yield { kind: 'record', value: rec, line: lineNo }
+        }
+      }
+      buf = buf.subarray(start)
+      if (buf.length > MAX_LINE_BYTES) throw new BackupInvalidError('too_large', `line ${lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes`)
+      rest = Buffer.from(buf)
+    }
+  }
+  catch (err) {
+    throw gunzipError(err as Error)
+  }
+  finally {
+    compressed.unpipe(gunzip)
+    gunzip.destroy()
+    compressed.destroy()
+  }
+  if (rest.length) throw new BackupInvalidError(sawTrailer ? 'malformed' : 'truncated', 'the last line has no end')
+  if (!sawTrailer) throw new BackupInvalidError('truncated', 'no trailer')
+}

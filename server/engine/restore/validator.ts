@@ -1,0 +1,144 @@
+import { BackupInvalidError } from '../errors'
+import { FORMAT_NAME, FORMAT_VERSION, SCHEMA_VERSION, type Header } from '../format'
+import type { TableSpec } from '../spec'
+import type { Line } from './archive-reader'
+import { upgrade } from './upgrades'
+import { valueChecker } from './values'
+
+export interface ValidationContext {
+  userId: number
+  tables: readonly TableSpec[]
+}
+
+/** A table as the (upgraded) file has it: which registry columns its row arrays carry, in order. */
+export interface FileTable {
+  spec: TableSpec
+  columns: string[]
+  mapRow?: (row: unknown[]) => unknown[]
+}
+
+export type ValidatedItem =
+  | { kind: 'header', header: Header, tables: FileTable[] }
+  | { kind: 'row', table: FileTable, row: unknown[] }
+  | { kind: 'end', rowCounts: Record<string, number> }
+
+const invalid = (reason: ConstructorParameters<typeof BackupInvalidError>[0], detail: string) => new BackupInvalidError(reason, detail)
+
+function checkHeader(raw: Record<string, unknown>, ctx: ValidationContext): { header: Header, tables: FileTable[] } {
+  if (raw.type !== 'header' || raw.format !== FORMAT_NAME) throw invalid('unsupported_format', 'not a Cofre backup')
+  if (!Number.isInteger(raw.version) || (raw.version as number) > FORMAT_VERSION || (raw.version as number) < 1) throw invalid('unsupported_format', `format version ${String(raw.version)}`)
+  if (!Number.isInteger(raw.schemaVersion) || (raw.schemaVersion as number) > SCHEMA_VERSION || (raw.schemaVersion as number) < 0) throw invalid('unsupported_format', `schema version ${String(raw.schemaVersion)}`)
+  if (raw.userId !== ctx.userId) throw invalid('owner_mismatch', 'the backup belongs to another user')
+  if (!Array.isArray(raw.tables)) throw invalid('malformed', 'header has no tables')
+  const up = upgrade(raw as unknown as Header, SCHEMA_VERSION)
+  if (!up) throw invalid('unsupported_format', `no upgrade from schema ${String(raw.schemaVersion)}`)
+  const seen = new Set<string>()
+  const tables = up.header.tables.map((t): FileTable => {
+    const spec = ctx.tables.find(s => s.name === t?.name)
+    if (!spec) throw invalid('unknown_table', String(t?.name))
+    if (seen.has(spec.name)) throw invalid('malformed', `table ${spec.name} declared twice`)
+    seen.add(spec.name)
+    if (!Array.isArray(t.columns)) throw invalid('malformed', `table ${spec.name} has no columns`)
+    const columns = t.columns.map(c => String(c?.name))
+    for (const c of columns) if (!spec.columns.some(sc => sc.name === c)) throw invalid('unknown_column', `${spec.name}.${c}`)
+    if (new Set(columns).size !== columns.length) throw invalid('malformed', `duplicate column in ${spec.name}`)
+    if (!columns.includes(spec.primaryKey)) throw invalid('missing_column', `${spec.name}.${spec.primaryKey}`)
+    for (const sc of spec.columns) {
+      // A column the file lacks gets NULL or its default on insert; NOT NULL columns without a
+      // default would fail there, so refuse them here.
+      if (!columns.includes(sc.name) && !sc.nullable && !sc.hasDefault) throw invalid('missing_column', `${spec.name}.${sc.name}`)
+    }
+    return { spec, columns, mapRow: up.rows[spec.name] }
+  })
+  // Parents must come before children, as in the registry.
+  const order = tables.map(t => ctx.tables.indexOf(t.spec))
+  if (order.some((v, i) => i > 0 && v < order[i - 1]!)) throw invalid('malformed', 'tables out of order')
+  return { header: up.header, tables }
+}
+
+/**
+ * Validates a whole backup while streaming it, yielding the header and each row ready to insert.
+ * Checks: format and versions (older ones upgraded), owner, tables and columns against the
+ * registry, every value against its column type, primary keys strictly ascending (so unique),
+ * every reference resolving inside the backup, row counts and digest against the trailer.
+ * Memory: the ids of referenced tables (accounts, categories), not the rows.
+ */
+export async function* validatedRows(lines: AsyncIterable<Line>, ctx: ValidationContext): AsyncGenerator<ValidatedItem> {
+  let tables: FileTable[] | undefined
+  const counts = new Map<string, number>()
+  const referencedTables = new Set(ctx.tables.flatMap(t => t.references.map(r => r.table)))
+  const ids = new Map<string, Set<number>>([...referencedTables].map(n => [n, new Set<number>()]))
+  let current: FileTable | undefined
+  let currentIdx = -1
+  let lastPk = -Infinity
+  let checkers: ((v: unknown) => boolean)[] = []
+  let pkIdx = 0
+  let refs: { idx: number, table: string, self: boolean }[] = []
+  let pendingSelf: { id: number, ref: number, column: string }[] = []
+
+  const finishTable = () => {
+    if (!current) return
+    const own = ids.get(current.spec.name)
+    for (const p of pendingSelf) if (!own!.has(p.ref)) throw invalid('dangling_reference', `${current.spec.name}#${p.id}.${p.column} → ${p.ref}`)
+    pendingSelf = []
+  }
+
+  for await (const line of lines) {
+    if (line.kind === 'trailer') {
+      if (!tables) throw invalid('malformed', 'trailer before header')
+      finishTable()
+      const t = line.value
+      const declared = t.rowCounts as Record<string, unknown> | undefined
+      if (!declared || typeof declared !== 'object') throw invalid('malformed', 'trailer without row counts')
+      for (const ft of tables) {
+        if (declared[ft.spec.name] !== (counts.get(ft.spec.name) ?? 0)) throw invalid('row_count_mismatch', `${ft.spec.name}: trailer says ${String(declared[ft.spec.name])}, file has ${counts.get(ft.spec.name) ?? 0}`)
+      }
+      for (const name of Object.keys(declared)) if (!tables.some(ft => ft.spec.name === name)) throw invalid('row_count_mismatch', `trailer counts unknown table ${name}`)
+      if (t.digest !== line.digestOfPreceding) throw invalid('digest_mismatch', 'content does not match the trailer digest')
+      yield { kind: 'end', rowCounts: Object.fromEntries(tables.map(ft => [ft.spec.name, counts.get(ft.spec.name) ?? 0])) }
+      return
+    }
+    const rec = line.value
+    if (!tables) {
+      const h = checkHeader(rec, ctx)
+      tables = h.tables
+      yield { kind: 'header', ...h }
+      continue
+    }
+    if (rec.type === 'header') throw invalid('malformed', `second header at line ${line.line}`)
+    const name = rec.t
+    if (typeof name !== 'string' || !Array.isArray(rec.r)) throw invalid('malformed', `line ${line.line} is not a row`)
+    if (!current || current.spec.name !== name) {
+      const idx = tables.findIndex(ft => ft.spec.name === name)
+      if (idx === -1) throw invalid(ctx.tables.some(s => s.name === name) ? 'malformed' : 'unknown_table', `row of ${name} at line ${line.line}`)
+      if (idx <= currentIdx) throw invalid('malformed', `rows of ${name} out of order at line ${line.line}`)
+      finishTable()
+      current = tables[idx]!
+      currentIdx = idx
+      lastPk = -Infinity
+      checkers = current.columns.map(c => valueChecker(current!.spec.columns.find(sc => sc.name === c)!))
+      pkIdx = current.columns.indexOf(current.spec.primaryKey)
+      refs = current.spec.references.filter(r => current!.columns.includes(r.column)).map(r => ({ idx: current!.columns.indexOf(r.column), table: r.table, self: r.table === current!.spec.name }))
+    }
+    let row = rec.r as unknown[]
+    if (current.mapRow) row = current.mapRow(row)
+    if (row.length !== current.columns.length) throw invalid('malformed', `${name} row at line ${line.line} has ${row.length} values, expected ${current.columns.length}`)
+    for (let i = 0; i < row.length; i++) {
+      if (!checkers[i]!(row[i])) throw invalid('bad_value', `${name}.${current.columns[i]} at line ${line.line}`)
+    }
+    const pk = row[pkIdx] as number
+    if (pk === lastPk) throw invalid('duplicate_key', `${name} id ${pk} at line ${line.line}`)
+    if (pk < lastPk) throw invalid('malformed', `${name} ids not ascending at line ${line.line}`)
+    lastPk = pk
+    ids.get(name)?.add(pk)
+    for (const r of refs) {
+      const v = row[r.idx]
+      if (v === null) continue
+      if (r.self) pendingSelf.push({ id: pk, ref: v as number, column: current.columns[r.idx]! })
+      else if (!ids.get(r.table)?.has(v as number)) throw invalid('dangling_reference', `${name}#${pk}.${current.columns[r.idx]} → ${r.table}#${String(v)}`)
+    }
+    counts.set(name, (counts.get(name) ?? 0) + 1)
+    yield { kind: 'row', table: current, row }
+  }
+  throw invalid('truncated', 'no trailer')
+}
