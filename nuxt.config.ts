@@ -123,8 +123,9 @@ export default defineNuxtConfig({
     config: { stylistic: false },
   },
 
+  // COFRE_BUILD_DIR lets two builds coexist (e.g. a benchmark build beside the test build).
+  ...(process.env.COFRE_BUILD_DIR ? { buildDir: `${process.env.COFRE_BUILD_DIR}/.nuxt` } : {}),
   nitro: {
-    // Keep mysql2/AWS SDK external: they are large and already in node_modules in production.
-    externals: { inline: [] },
+    ...(process.env.COFRE_BUILD_DIR ? { output: { dir: `${process.env.COFRE_BUILD_DIR}/.output` } } : {}),
   },
 })

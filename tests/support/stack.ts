@@ -49,7 +49,7 @@ export interface AppProcess {
 
 /** Starts the production build (.output) with the given environment and waits until it serves. */
 export async function startApp(env: Record<string, string>): Promise<AppProcess> {
-  const entry = `${ROOT}.output/server/index.mjs`
+  const entry = process.env.COFRE_BUILD_DIR ? `${process.env.COFRE_BUILD_DIR}/.output/server/index.mjs` : `${ROOT}.output/server/index.mjs`
   if (!existsSync(entry)) throw new Error('No production build: run `npm run build` (npm test does it first).')
   const port = await freePort()
   let output = ''
