@@ -38,3 +38,17 @@ export async function useServerTable<T, F extends Filters = Filters>(key: string
 }
 
 export const PAGE_SIZE_OPTIONS = [10, 25, 50, 100]
+
+/**
+ * The footer's texts as ledger i18n keys (Vuetify translates them through vue-i18n, with {0}-style
+ * arguments), because the app's locale files do not carry Vuetify's own `$vuetify.*` messages.
+ */
+export const TABLE_TEXTS = {
+  itemsPerPageText: 'ledger.table.itemsPerPage',
+  pageText: 'ledger.table.pageText',
+  loadingText: 'ledger.table.loading',
+  firstPageLabel: 'ledger.table.firstPage',
+  prevPageLabel: 'ledger.table.prevPage',
+  nextPageLabel: 'ledger.table.nextPage',
+  lastPageLabel: 'ledger.table.lastPage',
+}
