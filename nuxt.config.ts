@@ -37,6 +37,8 @@ export default defineNuxtConfig({
       sse: 'AES256',
       sseKmsKeyId: '',
       requestTimeoutMs: 30000,
+      // Multipart part size in MiB (S3 minimum 5); a part or two is all a backup holds in memory.
+      partSizeMb: 8,
     },
     sns: {
       endpoint: '',

@@ -8,7 +8,7 @@ import { DatabaseError, StorageError } from '../engine/errors'
 import { FILE_EXTENSION, FORMAT_VERSION, SCHEMA_VERSION } from '../engine/format'
 import { audit } from './audit'
 import { notify } from './notifier'
-import { withUserJobLock } from './job-lock'
+import { isUserJobIdle, withUserJobLock } from './job-lock'
 
 const APP = { name: 'cofre', version: '0.1.0' }
 const nowSql = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
@@ -155,3 +155,24 @@ export async function deleteBackup(userId: number, id: string, ip: string) {
 }
 
 export { keyOf as backupObjectKey }
+
+/**
+ * Recovers jobs interrupted by a crash (e.g. kill -9 mid-backup): a `running` row whose user holds
+ * no job lock anywhere is marked failed (INTERRUPTED), its partial object deleted and its
+ * incomplete multipart uploads aborted. Safe with several instances: a live job holds the lock.
+ */
+export async function recoverInterruptedJobs(): Promise<number> {
+  const running = await useDb().select().from(backups).where(eq(backups.status, 'running'))
+  let recovered = 0
+  for (const row of running) {
+    if (!(await isUserJobIdle(row.userId))) continue
+    const key = keyOf(row)
+    const store = useObjectStore()
+    await store.abortStaleUploads(key, new Date(Date.now() + 60_000)).catch(err => logger.warn({ err: serializeError(err), backupId: row.id }, 'could not abort multipart uploads'))
+    await store.delete(key).catch(err => logger.warn({ err: serializeError(err), backupId: row.id }, 'could not delete partial object'))
+    await useDb().update(backups).set({ status: 'failed', errorCode: 'INTERRUPTED', completedAt: nowSql() }).where(and(eq(backups.id, row.id), eq(backups.status, 'running')))
+    await audit({ userId: row.userId, action: 'backup.recovered', targetId: row.id, outcome: 'failure', detail: { kind: row.kind } })
+    recovered++
+  }
+  return recovered
+}

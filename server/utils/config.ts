@@ -46,6 +46,7 @@ export function cofreConfig(): CofreConfig {
       ...rc.s3,
       forcePathStyle: rc.s3.forcePathStyle === true || String(rc.s3.forcePathStyle) === 'true',
       requestTimeoutMs: Number(rc.s3.requestTimeoutMs),
+      partSizeMb: Math.max(5, Number(rc.s3.partSizeMb) || 8),
     },
     sns: rc.sns,
   }

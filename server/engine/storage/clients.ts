@@ -11,6 +11,7 @@ export interface StorageConfig {
   sse: string
   sseKmsKeyId: string
   requestTimeoutMs: number
+  partSizeMb: number
 }
 
 export interface NotifierConfig {
