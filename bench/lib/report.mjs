@@ -1,0 +1,108 @@
+// Turns the raw measurements into target verdicts and a markdown report.
+import { toMB } from './rss.mjs'
+
+export const median = (xs) => {
+  const s = xs.filter(x => Number.isFinite(x)).sort((a, b) => a - b)
+  if (!s.length) return Number.NaN
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const max = xs => Math.max(...xs)
+const sec = x => `${x.toFixed(2)} s`
+const mb = x => `${toMB(x)} MB`
+const ms = x => `${x.toFixed(1)} ms`
+const fmtRows = n => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n))
+
+/**
+ * Memory: "bounded, not linear" allows this much more growth at the largest point than at the
+ * smallest — GC timing alone moves the peak by a few tens of MB; linear growth would be ~10x.
+ */
+export const BOUNDED_SLACK_BYTES = 25 * 1024 * 1024
+
+/** @returns {{ targets: any[], lines: string[] }} */
+export function evaluate(results) {
+  const targets = []
+  const add = (name, measured, limit, pass, detail) => targets.push({ name, measured, limit, pass, detail })
+  const points = Object.values(results.points)
+  const big = points.at(-1)
+  const small = points.length > 1 ? points[0] : null
+  if (big) {
+    const n = fmtRows(big.rows)
+    add(`backup ${n} rows vs mariadb-dump | gzip -1`, `${big.backup.ratio.toFixed(2)}x`, '≤ 1.5x', big.backup.ratio <= 1.5)
+    add(`restore ${n} rows (validation + replace) vs DELETE + mariadb import`, `${big.restore.ratio.toFixed(2)}x`, '≤ 1.0x', big.restore.ratio <= 1.0)
+  }
+  for (const p of points) {
+    const n = fmtRows(p.rows)
+    add(`backup ${n} rows: server RSS growth (max of runs)`, mb(p.backup.rssGrowthMax), '≤ 150 MB', p.backup.rssGrowthMax <= 150 * 1024 * 1024)
+    add(`restore ${n} rows: server RSS growth (max of runs)`, mb(p.restore.rssGrowthMax), '≤ 150 MB', p.restore.rssGrowthMax <= 150 * 1024 * 1024)
+  }
+  if (small && big) {
+    for (const k of ['backup', 'restore']) {
+      add(`${k} RSS growth bounded: ${fmtRows(big.rows)} vs ${fmtRows(small.rows)} rows`, `${mb(big[k].rssGrowthMax)} vs ${mb(small[k].rssGrowthMax)}`, `≤ ${fmtRows(small.rows)} + ${toMB(BOUNDED_SLACK_BYTES)} MB`,
+        big[k].rssGrowthMax <= small[k].rssGrowthMax + BOUNDED_SLACK_BYTES)
+    }
+  }
+  if (results.load) {
+    const l = results.load
+    if (l.api) add(`GET /api/backups p95 at ${l.api.connections} connections`, ms(l.api.p95), '≤ 50 ms', l.api.p95 <= 50)
+    if (l.ssr) add(`SSR GET /backups p95 at ${l.ssr.connections} connections`, ms(l.ssr.p95), '≤ 150 ms', l.ssr.p95 <= 150)
+  }
+  return targets
+}
+
+export function summarizePoint(p) {
+  const b = p.backup.runs
+  const rb = p.reference.backup
+  const r = p.restore.runs
+  const rr = p.reference.restore
+  const backupS = median(b.map(x => x.seconds))
+  const refBackupS = median(rb.map(x => x.seconds))
+  const restoreS = median(r.map(x => x.seconds))
+  const restoreNoSafetyS = median(r.map(x => x.seconds - x.safetySeconds))
+  const refRestoreS = median(rr.map(x => x.seconds))
+  return {
+    rows: p.rows,
+    backup: {
+      seconds: backupS, sizeBytes: median(b.map(x => x.sizeBytes)), ratio: backupS / refBackupS,
+      rssGrowthMax: max(b.map(x => x.rss.growth)), rssGrowthMedian: median(b.map(x => x.rss.growth)),
+    },
+    reference: {
+      backupSeconds: refBackupS, backupSizeBytes: median(rb.map(x => x.sizeBytes)),
+      restoreSeconds: refRestoreS, deleteSeconds: median(rr.map(x => x.deleteSeconds)), importSeconds: median(rr.map(x => x.importSeconds)),
+    },
+    restore: {
+      seconds: restoreS, secondsWithoutSafety: restoreNoSafetyS, safetySeconds: median(r.map(x => x.safetySeconds)),
+      ratio: restoreNoSafetyS / refRestoreS,
+      rssGrowthMax: max(r.map(x => x.rss.growth)), rssGrowthMedian: median(r.map(x => x.rss.growth)),
+    },
+    runs: b.length,
+  }
+}
+
+export function markdown(results) {
+  const out = []
+  const m = results.machine
+  out.push(`# Cofre benchmark — ${results.date}${results.mode === 'smoke' ? ' (smoke)' : ''}`, '')
+  out.push(`${m.cpus}× ${m.cpuModel}, ${Math.round(m.memoryBytes / 2 ** 30)} GB RAM · Node ${m.node} · ${m.database.version} (InnoDB buffer pool ${toMB(m.database.innodbBufferPoolBytes)} MB, local_infile ${m.database.localInfile ? 'ON' : 'OFF'}) · commit ${results.git.commit}${results.git.dirty ? ' (+ uncommitted changes)' : ''}`, '')
+  out.push(`Data: ${Object.values(results.points).map(p => `one user with ${p.rows.toLocaleString('en')} transactions`).join(', ')}, next to ${results.seed.others.users} other users with ${results.seed.others.transactions.toLocaleString('en')} each (${results.seed.totalTransactions.toLocaleString('en')} transactions in the table). Median of ${results.runs} run(s) each; ours through the production server over HTTP with fauxqs as S3.`, '')
+  out.push('| rows | measurement | ours | reference | ours / reference |', '|---:|---|---:|---:|---:|')
+  for (const p of Object.values(results.summary)) {
+    const n = p.rows.toLocaleString('en')
+    out.push(`| ${n} | backup (POST /api/backup) vs \`mariadb-dump \\| gzip -1\` | ${sec(p.backup.seconds)} · ${mb(p.backup.sizeBytes)} | ${sec(p.reference.backupSeconds)} · ${mb(p.reference.backupSizeBytes)} | ${p.backup.ratio.toFixed(2)}x |`)
+    out.push(`| ${n} | restore without safety backup vs DELETE + \`mariadb < dump\` | ${sec(p.restore.secondsWithoutSafety)} | ${sec(p.reference.restoreSeconds)} (delete ${sec(p.reference.deleteSeconds)} + import ${sec(p.reference.importSeconds)}) | ${p.restore.ratio.toFixed(2)}x |`)
+    out.push(`| ${n} | restore total (POST /api/restore) / of which safety backup | ${sec(p.restore.seconds)} / ${sec(p.restore.safetySeconds)} | | |`)
+    out.push(`| ${n} | server RSS growth, backup / restore (max of runs) | ${mb(p.backup.rssGrowthMax)} / ${mb(p.restore.rssGrowthMax)} | | |`)
+  }
+  if (results.load) {
+    out.push('', '| endpoint | connections × seconds | requests/s | p50 | p95 | p99 | max | non-2xx / errors |', '|---|---:|---:|---:|---:|---:|---:|---:|')
+    for (const [name, l] of [['GET /api/backups', results.load.api], ['SSR GET /backups', results.load.ssr]]) {
+      if (l) out.push(`| ${name} | ${l.connections} × ${l.durationSeconds} | ${l.rps.toFixed(0)} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${ms(l.max)} | ${l.non2xx} / ${l.errors + l.timeouts} |`)
+    }
+  }
+  out.push('', '| target | measured | limit | result |', '|---|---:|---:|:---:|')
+  const cell = x => String(x).replace(/\|/g, '\\|')
+  for (const t of results.targets) out.push(`| ${cell(t.name)} | ${t.measured} | ${t.limit} | ${t.pass ? 'PASS' : 'MISS'} |`)
+  out.push('', `Idle server RSS after warm-up: ${mb(results.idleRss)}. Safety backup time = completed_at − created_at of the pre-restore backup row. Total bench time ${Math.round(results.durationSeconds)} s.`)
+  if (results.broken.length) out.push('', '**BROKEN:**', ...results.broken.map(b => `- ${b}`))
+  return out.join('\n') + '\n'
+}

@@ -1,0 +1,293 @@
+// `npm run bench [-- --smoke] [--no-build] [--runs 3] [--keep-db] [--reuse-db] [--cpu-prof] [--skip-load]`
+//
+// Backup and restore of one user's ledger through the real production server (fauxqs as S3),
+// against mariadb-dump | gzip -1 and the mariadb client on the same rows; server memory; and
+// GET /api/backups and SSR /backups under load. Prints a markdown table with PASS/MISS per target
+// and writes bench/results/<date>.{json,md} (smoke runs write under .bench/results/).
+//
+// Exit status: 0 whether targets PASS or MISS; non-zero only when something is BROKEN (a request
+// failed, a restore brought back other rows than the backup's, the server died, ...).
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import mysql from 'mysql2/promise'
+import { dropDatabase, migrateDatabase, redactUrl } from '../scripts/lib/database.mjs'
+import { seedUser } from '../scripts/lib/seed.mjs'
+import { load } from './lib/load.mjs'
+import { evaluate, markdown, summarizePoint } from './lib/report.mjs'
+import { fingerprint, gunzipTo, referenceBackup, referenceRestore, serverVersion } from './lib/reference.mjs'
+import { idleRss, toMB, withRss } from './lib/rss.mjs'
+import { api, build, login, serverEntry, startAws, startServer } from './lib/stack.mjs'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const { values: args } = parseArgs({
+  options: {
+    'smoke': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    'runs': { type: 'string' },
+    'points': { type: 'string' },
+    'others': { type: 'string' },
+    'load-seconds': { type: 'string' },
+    'connections': { type: 'string', default: '50' },
+    'database-url': { type: 'string' },
+    'keep-db': { type: 'boolean', default: false },
+    'reuse-db': { type: 'boolean', default: false },
+    'skip-load': { type: 'boolean', default: false },
+    'skip-reference': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    'help': { type: 'boolean', short: 'h', default: false },
+  },
+})
+if (args.help) {
+  console.log(`Usage: npm run bench -- [options]
+  --smoke            10k rows, 2 small other users, 1 run each, 3 s of load (for CI)
+  --no-build         reuse the build in .bench/build
+  --runs N           runs per measurement (default 3; smoke 1)
+  --points a,b       transaction counts of the measured users (default 100000,1000000)
+  --others U:N       other users and their transactions (default 99:10000)
+  --load-seconds S   duration of each load test (default 20)
+  --connections C    concurrent connections of the load tests (default 50)
+  --database-url U   server + database to use (default mysql://root@127.0.0.1:3306/cofre_bench[_smoke]); dropped first
+  --reuse-db         keep an existing bench database (seeding is skipped per user when counts match)
+  --keep-db          do not drop the database at the end
+  --skip-load        no load tests;  --skip-reference  no mariadb-dump/mariadb reference
+  --cpu-prof         run the server with --cpu-prof (profiles in .bench/prof/)`)
+  process.exit(0)
+}
+
+const smoke = args.smoke
+const cfg = {
+  mode: smoke ? 'smoke' : 'full',
+  runs: Number(args.runs ?? (smoke ? 1 : 3)),
+  points: (args.points ?? (smoke ? '10000' : '100000,1000000')).split(',').map(s => Number(s.replace(/_/g, ''))).sort((a, b) => a - b),
+  others: (([u, n]) => ({ users: Number(u), transactions: Number(n) }))((args.others ?? (smoke ? '2:1000' : '99:10000')).split(':')),
+  loadSeconds: Number(args['load-seconds'] ?? (smoke ? 3 : 20)),
+  connections: Number(args.connections),
+  databaseUrl: args['database-url'] ?? process.env.COFRE_BENCH_DATABASE_URL ?? `mysql://root@127.0.0.1:3306/cofre_bench${smoke ? '_smoke' : ''}`,
+}
+const TABLES = ['accounts', 'categories', 'transactions', 'preferences']
+const PASSWORD = 'bench-password-2026'
+const BENCH_DIR = join(ROOT, '.bench')
+const WORK = join(BENCH_DIR, `run-${process.pid}`)
+const started = performance.now()
+const broken = []
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`
+const log = msg => console.log(`[${elapsed()}] ${msg}`)
+const fail = (msg) => { broken.push(msg); console.log(`[${elapsed()}] ✖ BROKEN: ${msg}`) }
+const emailOf = n => `bench-${n}@bench.cofre`
+
+function gitInfo() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'server', 'bench', 'nuxt.config.ts'], { cwd: ROOT, encoding: 'utf8' }).trim() !== ''
+    return { commit, dirty }
+  }
+  catch { return { commit: 'unknown', dirty: false } }
+}
+
+async function poolMap(items, concurrency, fn) {
+  const out = []
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) { const i = next++; out[i] = await fn(items[i], i) }
+  }))
+  return out
+}
+
+async function seed() {
+  const t = performance.now()
+  if (!args['reuse-db']) await dropDatabase(cfg.databaseUrl)
+  await migrateDatabase(cfg.databaseUrl)
+  // The per-user job lock is a server-wide GET_LOCK named by user id, so bench users must not
+  // share ids with users of other databases on the same MariaDB (tests running meanwhile):
+  // start the bench's ids far away from theirs.
+  const conn = await mysql.createConnection({ uri: cfg.databaseUrl })
+  try {
+    const [[{ n }]] = await conn.query('SELECT COUNT(*) AS n FROM users')
+    if (Number(n) === 0) await conn.query(`ALTER TABLE users AUTO_INCREMENT = ${smoke ? 8_000_000 : 7_000_000}`)
+  }
+  finally { await conn.end() }
+  const one = (email, transactions, s) => seedUser({ url: cfg.databaseUrl, email, password: PASSWORD, name: 'Bench', transactions, seed: s })
+  const users = {}
+  // The measured users first (their rows are contiguous, as after an import), then the others.
+  for (const n of cfg.points) users[n] = await one(emailOf(n), n, n)
+  users.api = await one(emailOf('api'), 1000, 7)
+  await poolMap(Array.from({ length: cfg.others.users }, (_, i) => i), 2, i => one(emailOf(`other-${i + 1}`), cfg.others.transactions, 1000 + i))
+  const totalTransactions = cfg.points.reduce((a, n) => a + n, 0) + 1000 + cfg.others.users * cfg.others.transactions
+  log(`seeded ${totalTransactions.toLocaleString('en')} transactions for ${cfg.points.length + 1 + cfg.others.users} users in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  return { users, totalTransactions, seconds: (performance.now() - t) / 1000 }
+}
+
+const sameFingerprint = (a, b) => JSON.stringify(a) === JSON.stringify(b)
+
+async function measurePoint(server, n, user) {
+  const expected = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
+  const point = { rows: n, userId: user.userId, expected, backup: { runs: [] }, restore: { runs: [] }, reference: { backup: [], restore: [] } }
+  const email = emailOf(n)
+
+  // 1. Backups: ours, then the reference, each `runs` times.
+  let token = await login(server.baseURL, email, PASSWORD)
+  for (let i = 0; i < cfg.runs; i++) {
+    const t = performance.now()
+    const m = await withRss(server.pid, () => api(server.baseURL, 'POST', '/api/backup', { token }))
+    const seconds = (performance.now() - t) / 1000
+    const res = m.value
+    if (res.status !== 201) { fail(`backup of ${n} rows: HTTP ${res.status} ${JSON.stringify(res.body)}`); continue }
+    if (res.body.row_counts?.transactions !== n) fail(`backup of ${n} rows counted ${res.body.row_counts?.transactions} transactions`)
+    point.backup.runs.push({ seconds, backupId: res.body.backup_id, sizeBytes: res.body.size_bytes, rss: { ...m, value: undefined } })
+    log(`backup ${n.toLocaleString('en')}: ${seconds.toFixed(2)} s, ${toMB(res.body.size_bytes)} MB, RSS +${toMB(m.growth)} MB (idle ${toMB(m.idle)}, peak ${toMB(m.peak)})`)
+  }
+  const dumpGz = join(WORK, `ref-${n}.sql.gz`)
+  const dumpSql = join(WORK, `ref-${n}.sql`)
+  if (!args['skip-reference']) {
+    for (let i = 0; i < cfg.runs; i++) {
+      const r = await referenceBackup(cfg.databaseUrl, user.userId, TABLES, dumpGz)
+      point.reference.backup.push(r)
+      log(`reference backup ${n.toLocaleString('en')}: ${r.seconds.toFixed(2)} s, ${toMB(r.sizeBytes)} MB`)
+    }
+    await gunzipTo(dumpGz, dumpSql)
+  }
+
+  // 2. Restores, alternating ours (of the first backup) and the reference (of the dump): both
+  // bring back the same rows, so every run starts from the same data. Each is checked.
+  const source = point.backup.runs[0]?.backupId
+  if (!source) { fail(`no backup of ${n} rows to restore`); return point }
+  for (let i = 0; i < cfg.runs; i++) {
+    token = await login(server.baseURL, email, PASSWORD)
+    const t = performance.now()
+    const m = await withRss(server.pid, () => api(server.baseURL, 'POST', '/api/restore', { token, body: { backup_id: source } }))
+    const seconds = (performance.now() - t) / 1000
+    const res = m.value
+    if (res.status !== 200) { fail(`restore of ${n} rows: HTTP ${res.status} ${JSON.stringify(res.body)}`); continue }
+    if (res.body.restored?.transactions !== n) fail(`restore of ${n} rows reported ${res.body.restored?.transactions} transactions`)
+    const safety = await api(server.baseURL, 'GET', `/api/backups/${res.body.safety_backup_id}`, { token })
+    const safetySeconds = safety.status === 200 && safety.body.completed_at ? (Date.parse(safety.body.completed_at) - Date.parse(safety.body.created_at)) / 1000 : Number.NaN
+    if (!Number.isFinite(safetySeconds)) fail(`restore of ${n} rows: safety backup ${res.body.safety_backup_id} not found/completed (${safety.status})`)
+    const after = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
+    if (!sameFingerprint(after, expected)) fail(`restore of ${n} rows brought back other data: ${JSON.stringify(after)} ≠ ${JSON.stringify(expected)}`)
+    point.restore.runs.push({ seconds, safetySeconds, rss: { ...m, value: undefined } })
+    log(`restore ${n.toLocaleString('en')}: ${seconds.toFixed(2)} s (safety backup ${safetySeconds.toFixed(2)} s → ${(seconds - safetySeconds).toFixed(2)} s without), RSS +${toMB(m.growth)} MB (idle ${toMB(m.idle)}, peak ${toMB(m.peak)})`)
+
+    if (!args['skip-reference']) {
+      const r = await referenceRestore(cfg.databaseUrl, user.userId, TABLES, dumpSql)
+      const check = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
+      if (!sameFingerprint(check, expected)) fail(`reference restore of ${n} rows brought back other data`)
+      point.reference.restore.push(r)
+      log(`reference restore ${n.toLocaleString('en')}: ${r.seconds.toFixed(2)} s (delete ${r.deleteSeconds.toFixed(2)} s + import ${r.importSeconds.toFixed(2)} s)`)
+    }
+  }
+  await rm(dumpSql, { force: true })
+  return point
+}
+
+async function loadTests(server) {
+  const token = await login(server.baseURL, emailOf('api'), PASSWORD)
+  // A handful of backups in the list, as a user has after some weeks.
+  const have = await api(server.baseURL, 'GET', '/api/backups', { token })
+  for (let i = have.body.length; i < 5; i++) {
+    const r = await api(server.baseURL, 'POST', '/api/backup', { token })
+    if (r.status !== 201) fail(`backup for the load test: HTTP ${r.status}`)
+  }
+  const ssrCheck = await fetch(`${server.baseURL}/backups`, { headers: { cookie: `cofre.access=${token}` }, redirect: 'manual' })
+  if (ssrCheck.status !== 200) fail(`SSR /backups with the access cookie: HTTP ${ssrCheck.status} (expected 200)`)
+  await ssrCheck.text()
+  const out = {}
+  for (const [key, path, headers] of [
+    ['api', '/api/backups', { authorization: `Bearer ${token}` }],
+    ['ssr', '/backups', { cookie: `cofre.access=${token}` }],
+  ]) {
+    await load({ url: server.baseURL + path, connections: 5, durationSeconds: 1, headers }) // warm-up
+    const r = await load({ url: server.baseURL + path, connections: cfg.connections, durationSeconds: cfg.loadSeconds, headers })
+    out[key] = r
+    log(`load ${path}: ${r.rps} req/s, p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`)
+    if (r.non2xx || r.errors || r.timeouts || !r.requests) fail(`load ${path}: ${r.non2xx} non-2xx (${JSON.stringify(r.statuses)}), ${r.errors} errors, ${r.timeouts} timeouts`)
+  }
+  return out
+}
+
+async function main() {
+  await mkdir(WORK, { recursive: true })
+  log(`Cofre bench (${cfg.mode}): points ${cfg.points.join(', ')}, ${cfg.others.users}×${cfg.others.transactions} other, ${cfg.runs} run(s), load ${cfg.connections} conn × ${cfg.loadSeconds} s, database ${redactUrl(cfg.databaseUrl)}`)
+  const buildDir = join(BENCH_DIR, 'build')
+  let entry = serverEntry(buildDir)
+  if (!args['no-build']) {
+    log('building into .bench/build …')
+    entry = await build(ROOT, buildDir, join(BENCH_DIR, 'build.log'))
+  }
+  if (!existsSync(entry)) throw new Error(`No build at ${entry}: run without --no-build`)
+
+  const seeded = await seed()
+  const database = await serverVersion(cfg.databaseUrl)
+  const aws = await startAws(join(WORK, 'aws'))
+  const profDir = join(BENCH_DIR, 'prof')
+  if (args['cpu-prof']) await mkdir(profDir, { recursive: true })
+  const server = await startServer({
+    entry,
+    databaseUrl: cfg.databaseUrl,
+    aws,
+    logFile: join(BENCH_DIR, `server-${cfg.mode}.log`),
+    nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+  })
+  const results = {
+    date: new Date().toISOString().slice(0, 10),
+    startedAt: new Date().toISOString(),
+    mode: cfg.mode,
+    runs: cfg.runs,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, database },
+    git: gitInfo(),
+    seed: { others: cfg.others, totalTransactions: seeded.totalTransactions, seconds: seeded.seconds },
+    points: {},
+    broken,
+  }
+  try {
+    // Warm-up: the first requests load lazily imported code; idle is measured after them.
+    const warm = await login(server.baseURL, emailOf('api'), PASSWORD)
+    await api(server.baseURL, 'GET', '/api/backups', { token: warm })
+    await (await fetch(`${server.baseURL}/backups`, { headers: { cookie: `cofre.access=${warm}` } })).text()
+    const w = await api(server.baseURL, 'POST', '/api/backup', { token: warm })
+    if (w.status !== 201) fail(`warm-up backup: HTTP ${w.status} ${JSON.stringify(w.body)}`)
+    results.idleRss = await idleRss(server.pid)
+    log(`server up (pid ${server.pid}), idle RSS ${toMB(results.idleRss)} MB`)
+
+    for (const n of cfg.points) results.points[n] = await measurePoint(server, n, seeded.users[n])
+    if (!args['skip-load']) results.load = await loadTests(server)
+  }
+  catch (err) {
+    fail(`${err.message}`)
+  }
+  finally {
+    if (server.child.exitCode !== null && server.child.exitCode !== 0) fail(`server exited with ${server.child.exitCode}`)
+    await server.stop()
+    await aws.stop().catch(() => {})
+    await rm(WORK, { recursive: true, force: true })
+    if (!args['keep-db'] && !args['reuse-db']) await dropDatabase(cfg.databaseUrl).catch(() => {})
+  }
+
+  results.durationSeconds = (performance.now() - started) / 1000
+  const complete = Object.values(results.points).filter(p => p.backup.runs.length && p.restore.runs.length && (args['skip-reference'] || (p.reference.backup.length && p.reference.restore.length)))
+  results.summary = Object.fromEntries(complete.map(p => [p.rows, summarizePoint(p)]))
+  results.targets = evaluate({ points: results.summary, load: results.load })
+  const md = markdown(results)
+  const outDir = smoke ? join(BENCH_DIR, 'results') : join(ROOT, 'bench', 'results')
+  await mkdir(outDir, { recursive: true })
+  const base = join(outDir, results.date)
+  await writeFile(`${base}.json`, JSON.stringify(results, null, 2) + '\n')
+  await writeFile(`${base}.md`, md)
+  console.log(`\n${md}`)
+  for (const t of results.targets) console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.measured} (${t.limit})`)
+  if (args['cpu-prof'] && existsSync(profDir)) console.log(`\nCPU profiles: ${(await readdir(profDir)).map(f => join(profDir, f)).join(', ')}`)
+  console.log(`\nResults: ${resolve(base)}.json / .md — ${Math.round(results.durationSeconds)} s`)
+  if (broken.length) {
+    console.log(`\n✖ BROKEN (${broken.length}):\n${broken.map(b => `  - ${b}`).join('\n')}`)
+    process.exitCode = 1
+  }
+}
+
+main().catch((err) => {
+  console.error(`✖ bench failed: ${err.stack ?? err.message}`)
+  process.exitCode = 1
+})
