@@ -8,7 +8,7 @@ const LOCALE_FILES = ['app', 'errors', 'auth', 'ledger', 'backups']
 export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
   devtools: { enabled: false },
-  modules: ['vuetify-nuxt-module', '@nuxtjs/i18n', '@sidebase/nuxt-auth', '@nuxt/eslint'],
+  modules: ['vuetify-nuxt-module', '@nuxtjs/i18n', '@sidebase/nuxt-auth', 'nuxt-security', '@nuxt/eslint'],
   typescript: { strict: true },
   telemetry: false,
 
@@ -119,6 +119,38 @@ export default defineNuxtConfig({
       session: { dataType: { id: 'number', email: 'string', name: 'string' } },
     },
     sessionRefresh: { enablePeriodically: false, enableOnWindowFocus: true },
+  },
+
+  // Security headers and a nonce-based CSP (nuxt-security); see docs/security.md for each choice.
+  security: {
+    nonce: true,
+    headers: {
+      contentSecurityPolicy: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'", "'nonce-{{nonce}}'", "'strict-dynamic'"],
+        // Vuetify sets inline style attributes and a <style> for themes.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': process.env.NODE_ENV === 'production',
+      },
+      crossOriginEmbedderPolicy: 'unsafe-none',
+      referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
+      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    },
+    // Cofre has its own limits (per account, per IP, per user) backed by MySQL.
+    rateLimiter: false,
+    // Body size is capped by readBodyWith (server/utils/api.ts) for every method, chunked or not,
+    // with Cofre's error codes; this limiter only reads Content-Length and skips PATCH.
+    requestSizeLimiter: false,
+    xssValidator: false,
+    corsHandler: false,
   },
 
   eslint: {

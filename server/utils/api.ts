@@ -39,12 +39,35 @@ export function mapError(event: H3Event, err: unknown) {
   return toHttpError(event, new AppError('INTERNAL_ERROR'))
 }
 
-/** Reads and validates a JSON body; malformed JSON is a 400 BAD_REQUEST, bad fields a 422. */
-export async function readBodyWith<T>(event: H3Event, schema: ZodType<T>): Promise<T> {
-  let body: unknown
-  try { body = await readBody(event) }
+/** API request bodies are small JSON documents; anything larger is refused while reading. */
+export const MAX_BODY_BYTES = 64 * 1024
+
+async function readJson(event: H3Event): Promise<unknown> {
+  const declared = Number(getRequestHeader(event, 'content-length') ?? 0)
+  if (declared > MAX_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE')
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of event.node.req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) {
+      // Stop reading; Node closes the connection after the 413 instead of draining the rest.
+      setResponseHeader(event, 'Connection', 'close')
+      throw new AppError('PAYLOAD_TOO_LARGE')
+    }
+    chunks.push(chunk)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (!text.trim()) return {}
+  try { return JSON.parse(text) }
   catch { throw new AppError('BAD_REQUEST') }
-  return schema.parse(body ?? {})
+}
+
+/**
+ * Reads and validates a JSON body: over MAX_BODY_BYTES is 413 PAYLOAD_TOO_LARGE (also when
+ * chunked), malformed JSON 400 BAD_REQUEST, fields that fail the schema 422 VALIDATION_FAILED.
+ */
+export async function readBodyWith<T>(event: H3Event, schema: ZodType<T>): Promise<T> {
+  return schema.parse(await readJson(event))
 }
 
 export function queryWith<T>(event: H3Event, schema: ZodType<T>): T {
