@@ -15,6 +15,8 @@ export default defineNuxtConfig({
   runtimeConfig: {
     databaseUrl: 'mysql://root@127.0.0.1:3306/cofre',
     databasePoolSize: 10,
+    // Seconds a statement waits for a row lock before failing (InnoDB's default is 50).
+    databaseLockWaitTimeoutSeconds: 10,
     jwtSecret: '',
     presignTtlSeconds: 300,
     backups: {

@@ -32,8 +32,11 @@ export function connectionOptions(url: string, poolSize = 10): mysql.PoolOptions
   }
 }
 
-export function createDb(url: string, poolSize = 10): DbHandle {
+export function createDb(url: string, poolSize = 10, lockWaitTimeoutSeconds = 10): DbHandle {
   const pool = mysql.createPool(connectionOptions(url, poolSize))
+  // A user waiting on a locked row gets an answer (500 DATABASE_ERROR, rolled back) in seconds,
+  // not after InnoDB's default 50 s.
+  pool.on('connection', conn => conn.query('SET SESSION innodb_lock_wait_timeout = ?', [lockWaitTimeoutSeconds]))
   const promisePool = pool.promise()
   const db = drizzle({ client: promisePool, schema, mode: 'default' })
   return {

@@ -6,6 +6,7 @@ const KNOWN_WEAK_SECRETS = ['changeme', 'change-me', 'secret', 'dev-secret', 'de
 export interface CofreConfig {
   databaseUrl: string
   databasePoolSize: number
+  databaseLockWaitTimeoutSeconds: number
   jwtSecret: string
   presignTtlSeconds: number
   backups: { rateLimit: number, rateWindowSeconds: number, maxUncompressedBytes: number, staleAfterSeconds: number }
@@ -34,6 +35,7 @@ export function cofreConfig(): CofreConfig {
   return {
     databaseUrl: rc.databaseUrl,
     databasePoolSize: Number(rc.databasePoolSize),
+    databaseLockWaitTimeoutSeconds: Number(rc.databaseLockWaitTimeoutSeconds),
     jwtSecret: rc.jwtSecret,
     presignTtlSeconds: Number(rc.presignTtlSeconds),
     backups: {

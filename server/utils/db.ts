@@ -6,7 +6,7 @@ let handle: DbHandle | undefined
 export function useDbHandle(): DbHandle {
   if (!handle) {
     const c = cofreConfig()
-    handle = createDb(c.databaseUrl, c.databasePoolSize)
+    handle = createDb(c.databaseUrl, c.databasePoolSize, c.databaseLockWaitTimeoutSeconds)
   }
   return handle
 }

@@ -4,6 +4,7 @@ import { productionConfigProblems, type CofreConfig } from '../../server/utils/c
 const good: CofreConfig = {
   databaseUrl: 'mysql://u:p@db:3306/cofre',
   databasePoolSize: 10,
+  databaseLockWaitTimeoutSeconds: 10,
   jwtSecret: 'Zq8f3K1pX0v9LmN2bR7tY6uW4sE5aD3cH8jG1kQ0oP9i',
   presignTtlSeconds: 300,
   backups: { rateLimit: 10, rateWindowSeconds: 3600, maxUncompressedBytes: 1e9, staleAfterSeconds: 900 },
