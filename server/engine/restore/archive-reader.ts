@@ -12,10 +12,14 @@ export type Line =
   | { kind: 'record', value: Record<string, unknown>, line: number }
   | { kind: 'trailer', value: Record<string, unknown>, line: number, digestOfPreceding: string }
 
-function gunzipError(err: Error & { code?: string }): BackupInvalidError {
+function gunzipError(err: Error & { code?: string }, decompressedBytes: number): BackupInvalidError {
   if (err instanceof BackupInvalidError) return err
   if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) return new BackupInvalidError('truncated', 'compressed stream ends early')
-  if (err.code === 'Z_DATA_ERROR' && /header/i.test(err.message)) return new BackupInvalidError('not_gzip', err.message)
+  // A bad header before any output means the object is not gzip at all; after some output it
+  // means bytes were appended after the compressed stream.
+  if (err.code === 'Z_DATA_ERROR' && /header|compression method/i.test(err.message)) {
+    return decompressedBytes ? new BackupInvalidError('malformed', 'data after the end of the compressed stream') : new BackupInvalidError('not_gzip', err.message)
+  }
   return new BackupInvalidError('malformed', `gzip: ${err.message}`)
 }
 
@@ -65,7 +69,7 @@ export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncG
     }
   }
   catch (err) {
-    throw gunzipError(err as Error)
+    throw gunzipError(err as Error, total)
   }
   finally {
     compressed.unpipe(gunzip)

@@ -40,6 +40,8 @@ describe('reading committed backups without any service', () => {
     expect(await reason(validate(createReadStream(golden), 42))).toBe('owner_mismatch')
     expect(await reason(validate(Readable.from([gzipSync(Buffer.alloc(4 << 20))]), 1, 1 << 20))).toBe('too_large')
     expect(await reason(validate(Readable.from([Buffer.from('hello')])))).toBe('not_gzip')
+    const goldenBytes = (await import('node:fs')).readFileSync(golden)
+    expect(await reason(validate(Readable.from([Buffer.concat([goldenBytes, Buffer.from('appended')])])))).toBe('malformed')
     expect(await reason(validate(Readable.from([gzipSync(Buffer.from('{"a":1}\n'))])))).toBe('unsupported_format')
     expect(await reason(validate(Readable.from([gzipSync(Buffer.from('not json\n'))])))).toBe('malformed')
     expect(await reason(validate(Readable.from([gzipSync(Buffer.from('{"type":"header"'))])))).toBe('truncated')
