@@ -12,13 +12,12 @@ export type Line =
   | { kind: 'record', value: Record<string, unknown>, line: number }
   | { kind: 'trailer', value: Record<string, unknown>, line: number, digestOfPreceding: string }
 
-function gunzipError(err: Error & { code?: string }, decompressedBytes: number): BackupInvalidError {
+function gunzipError(err: Error & { code?: string }, startsAsGzip: boolean): BackupInvalidError {
   if (err instanceof BackupInvalidError) return err
   if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) return new BackupInvalidError('truncated', 'compressed stream ends early')
-  // A bad header before any output means the object is not gzip at all; after some output it
-  // means bytes were appended after the compressed stream.
+  // A bad header in an object that starts as gzip means bytes were appended after the stream.
   if (err.code === 'Z_DATA_ERROR' && /header|compression method/i.test(err.message)) {
-    return decompressedBytes ? new BackupInvalidError('malformed', 'data after the end of the compressed stream') : new BackupInvalidError('not_gzip', err.message)
+    return startsAsGzip ? new BackupInvalidError('malformed', 'data after the end of the compressed stream') : new BackupInvalidError('not_gzip', err.message)
   }
   return new BackupInvalidError('malformed', `gzip: ${err.message}`)
 }
@@ -32,6 +31,8 @@ export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncG
   const gunzip = createGunzip({ chunkSize: 64 * 1024 })
   compressed.on('error', err => gunzip.destroy(err))
   compressed.pipe(gunzip)
+  let startsAsGzip = false
+  compressed.once('data', (c: Buffer) => { startsAsGzip = c[0] === 0x1F && c[1] === 0x8B })
   const digest = createHash('sha256')
   let total = 0
   let rest: Buffer = Buffer.alloc(0)
@@ -69,7 +70,7 @@ export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncG
     }
   }
   catch (err) {
-    throw gunzipError(err as Error, total)
+    throw gunzipError(err as Error, startsAsGzip)
   }
   finally {
     compressed.unpipe(gunzip)
