@@ -40,6 +40,9 @@ test('sign up, create an account and a transaction, reload and see them listed',
   await expect(txRow).toContainText('-R$12.50')
   await expect(txRow).toContainText('Nubank 💜')
   await expect(txRow).toContainText('café')
+  // The first page is rendered on the server: it is in the HTML before any JavaScript runs.
+  const html = await (await page.request.get('/transactions')).text()
+  expect(html).toContain('Café ☕ na padaria')
 
   await page.goto('/dashboard')
   await expect(page.getByTestId('dashboard-totals')).toContainText('R$1,487.50')
