@@ -1,9 +1,16 @@
 // `npm run seed -- --email demo@cofre.local --transactions 100000 [--password ...] [--database-url ...] [--method auto|infile|insert]`
 // Creates a demo user with a realistic ledger; re-running with the same count keeps the data
 // (and resets the password), another count replaces the user's ledger. See scripts/lib/seed.mjs.
+import { existsSync } from 'node:fs'
+import { loadEnvFile } from 'node:process'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { redactUrl } from './lib/database.mjs'
 import { DEFAULT_DATABASE_URL, DEMO_EMAIL, DEMO_PASSWORD, seedUser } from './lib/seed.mjs'
+
+// Same database as `npm run dev` by default: NUXT_DATABASE_URL from the environment or .env.
+const envFile = fileURLToPath(new URL('../.env', import.meta.url))
+if (existsSync(envFile)) loadEnvFile(envFile)
 
 const { values } = parseArgs({
   options: {
