@@ -191,7 +191,8 @@ async function insertTransactions(conn, userId, rows) {
   await flush()
 }
 
-const LOCAL_INFILE_REFUSED = new Set(['ER_NOT_ALLOWED_COMMAND', 'ER_CLIENT_LOCAL_FILES_DISABLED', 'ER_LOAD_INFILE_CAPABILITY_DISABLED'])
+/** Server or client refuses LOCAL INFILE: 1148 (older servers), 3948 (MySQL 8 local_infile=OFF), 4166 (MariaDB). */
+const LOCAL_INFILE_REFUSED = new Set([1148, 3948, 4166])
 
 async function ledgerCounts(conn, userId) {
   const [[row]] = await conn.query(
@@ -203,7 +204,9 @@ async function ledgerCounts(conn, userId) {
 
 /**
  * Creates (or refreshes) a demo user with `transactions` generated transactions.
- * @param {{ url?: string, email?: string, password?: string, name?: string, transactions?: number, method?: 'auto' | 'infile' | 'insert', seed?: number, log?: (msg: string) => void }} options
+ * `method`: 'auto' tries LOAD DATA LOCAL INFILE and falls back to INSERTs if it is refused;
+ * `localInfile: false` never offers LOCAL INFILE to the server (for servers that must not allow it).
+ * @param {{ url?: string, email?: string, password?: string, name?: string, transactions?: number, method?: 'auto' | 'infile' | 'insert', localInfile?: boolean, seed?: number, log?: (msg: string) => void }} options
  * @returns {Promise<{ userId: number, email: string, password: string, skipped: boolean, method: string | null, counts: { accounts: number, categories: number, transactions: number }, seconds: { total: number, transactions: number } }>}
  */
 export async function seedUser(options = {}) {
@@ -214,6 +217,7 @@ export async function seedUser(options = {}) {
     name = 'Demo Cofre',
     transactions: count = 1000,
     method = 'auto',
+    localInfile = true,
     seed = 42,
     log = () => {},
   } = options
@@ -222,7 +226,7 @@ export async function seedUser(options = {}) {
   await migrateDatabase(url)
   // Slow CPU work (scrypt) before the transaction, so it holds no locks meanwhile.
   const passwordHash = await hashPassword(password)
-  const conn = await mysql.createConnection({ uri: url, charset: 'utf8mb4_unicode_ci', dateStrings: true, supportBigNumbers: true, timezone: 'Z' })
+  const conn = await mysql.createConnection({ uri: url, charset: 'utf8mb4_unicode_ci', dateStrings: true, supportBigNumbers: true, timezone: 'Z', flags: localInfile ? [] : ['-LOCAL_FILES'] })
   try {
     await conn.beginTransaction()
     const [[existing]] = await conn.query('SELECT id FROM users WHERE email = ? FOR UPDATE', [email.toLowerCase()])
@@ -273,8 +277,8 @@ export async function seedUser(options = {}) {
       else await insertTransactions(conn, userId, rows())
     }
     catch (err) {
-      if (method !== 'auto' || !LOCAL_INFILE_REFUSED.has(err.code)) throw err
-      log(`LOAD DATA LOCAL INFILE refused (${err.code}): falling back to multi-row INSERTs`)
+      if (method !== 'auto' || !LOCAL_INFILE_REFUSED.has(err.errno)) throw err
+      log(`LOAD DATA LOCAL INFILE refused (${err.errno}): falling back to multi-row INSERTs`)
       used = 'insert'
       await insertTransactions(conn, userId, rows())
     }

@@ -48,7 +48,7 @@ describe('seedUser', () => {
     expect(replaced).toMatchObject({ skipped: false, userId: r.userId, counts: { accounts: 6, transactions: 300 } })
   })
 
-  it('writes the same rows through LOAD DATA and through INSERT (escaping, NULLs, Unicode, JSON)', async () => {
+  it('writes the same rows through LOAD DATA and through INSERT, also when LOCAL INFILE is refused (escaping, NULLs, Unicode, JSON)', async () => {
     const a = await seedUser({ url: url(), email: uniqueEmail('infile'), password: 'seed password 123', transactions: 3000, method: 'infile', seed: 7 })
     const b = await seedUser({ url: url(), email: uniqueEmail('insert'), password: 'seed password 123', transactions: 3000, method: 'insert', seed: 7 })
     expect(b.method).toBe('insert')
@@ -57,6 +57,9 @@ describe('seedUser', () => {
     expect(ra.some(r => r.notes === 'Caminho C:\\Users\\demo\\recibo.pdf')).toBe(true)
     expect(ra.some(r => r.notes === 'Linha 1\nLinha 2')).toBe(true)
     expect(ra.some(r => r.notes === 'Tab\tseparado')).toBe(true)
+    const c = await seedUser({ url: url(), email: uniqueEmail('fallback'), password: 'seed password 123', transactions: 3000, localInfile: false, seed: 7 })
+    expect(c.method).toBe('insert')
+    expect(await rowsOf(c.userId)).toEqual(ra)
     const nulls = ra.filter(r => r.notes === null).length / ra.length
     expect(nulls).toBeGreaterThan(0.25)
     expect(nulls).toBeLessThan(0.35)
