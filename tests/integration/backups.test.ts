@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ListObjectsV2Command, S3Client, DeleteBucketCommand } from '@aws-sdk/client-s3'
 import { ReceiveMessageCommand, SQSClient, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import { http, newUser, type TestUser } from '../support/api'
-import { connect, dumpUser, gunzipLines, seedLedger } from '../support/data'
+import { connect, databaseName, dumpUser, gunzipLines, seedLedger, waitForStatement } from '../support/data'
 import { startStack, type Stack } from '../support/stack'
 
 const base = () => inject('stack').baseURL
@@ -131,11 +131,7 @@ describe('POST /api/backup', () => {
     const [[before]] = await conn.query<any[]>('SELECT SUM(amount) AS s, COUNT(*) AS n FROM transactions WHERE user_id = ?', [u.id])
     const pending = http(base(), 'POST', '/api/backup', { token: u.accessToken })
     // Wait until the export is reading, then commit a "transfer" (two rows) and a new row.
-    for (let i = 0; i < 200; i++) {
-      const [procs] = await conn.query<any[]>('SELECT id FROM information_schema.PROCESSLIST WHERE INFO LIKE \'SELECT %FROM `transactions`%\' AND INFO NOT LIKE \'%PROCESSLIST%\'')
-      if (procs.length) break
-      await new Promise(r => setTimeout(r, 10))
-    }
+    expect(await waitForStatement(conn, databaseName(inject('stack').databaseUrl), 'SELECT %FROM `transactions`%')).toBe(true)
     await conn.beginTransaction()
     await conn.query('UPDATE transactions SET amount = amount - 1000 WHERE user_id = ? ORDER BY id LIMIT 1', [u.id])
     await conn.query('UPDATE transactions SET amount = amount + 1000 WHERE user_id = ? ORDER BY id DESC LIMIT 1', [u.id])
@@ -172,13 +168,7 @@ describe('backup failures', () => {
     const conn = await connect(stack.databaseUrl)
     await seedLedger(conn, u.id, 150_000)
     const pending = http(stack.app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
-    let killed = false
-    for (let i = 0; i < 500 && !killed; i++) {
-      const [procs] = await conn.query<any[]>('SELECT id FROM information_schema.PROCESSLIST WHERE INFO LIKE \'SELECT %FROM `transactions`%\' AND INFO NOT LIKE \'%PROCESSLIST%\'')
-      if (procs.length) { await conn.query(`KILL ${Number(procs[0].id)}`); killed = true }
-      else await new Promise(r => setTimeout(r, 5))
-    }
-    expect(killed).toBe(true)
+    expect(await waitForStatement(conn, databaseName(stack.databaseUrl), 'SELECT %FROM `transactions`%', { kill: true })).toBe(true)
     const res = await pending
     expect(res.status).toBe(500)
     expect(res.body.data.code).toBe('DATABASE_ERROR')

@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { http, newUser } from '../support/api'
-import { connect, seedLedger } from '../support/data'
+import { connect, databaseName, seedLedger, waitForStatement } from '../support/data'
 import { s3Client } from '../support/mutate'
 import { startApp, startStack, type Stack } from '../support/stack'
 
@@ -17,13 +17,7 @@ describe('process killed mid-backup (kill -9), then restarted', () => {
     const pending = http(stack.app.baseURL, 'POST', '/api/backup', { token: u.accessToken }).catch(e => e)
     // Wait until the export is streaming (the row is `running`), then kill the server outright.
     const s3 = s3Client(stack.aws.endpoint)
-    let running = 0
-    for (let i = 0; i < 1000 && !running; i++) {
-      const [procs] = await conn.query<any[]>('SELECT id FROM information_schema.PROCESSLIST WHERE INFO LIKE \'SELECT %FROM `transactions`%\' AND INFO NOT LIKE \'%PROCESSLIST%\'')
-      running = procs.length
-      if (!running) await new Promise(r => setTimeout(r, 5))
-    }
-    expect(running).toBe(1)
+    expect(await waitForStatement(conn, databaseName(stack.databaseUrl), 'SELECT %FROM `transactions`%')).toBe(true)
     stack.app.child.kill('SIGKILL')
     await pending
     const [[before]] = await conn.query<any[]>('SELECT status FROM backups WHERE user_id = ?', [u.id])

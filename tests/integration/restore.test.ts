@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DeleteBucketCommand } from '@aws-sdk/client-s3'
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { http, newUser, type TestUser } from '../support/api'
-import { connect, dumpUser, gunzipLines, seedLedger } from '../support/data'
+import { connect, databaseName, dumpUser, gunzipLines, seedLedger, waitForStatement } from '../support/data'
 import { replaceObject, s3Client, serialize } from '../support/mutate'
 import { startStack, type Stack } from '../support/stack'
 
@@ -209,13 +209,7 @@ describe('restore failures', () => {
     const before = await dumpUser(conn, u.id)
     await messages(stack.aws.endpoint, stack.aws.queueName)
     const pending = restore(stack.app.baseURL, u, b.backup_id)
-    let killed = false
-    for (let i = 0; i < 2000 && !killed; i++) {
-      const [procs] = await conn.query<any[]>('SELECT id FROM information_schema.PROCESSLIST WHERE INFO LIKE \'INSERT INTO `transactions`%\'')
-      if (procs.length) { await conn.query(`KILL ${Number(procs[0].id)}`); killed = true }
-      else await new Promise(r => setTimeout(r, 5))
-    }
-    expect(killed).toBe(true)
+    expect(await waitForStatement(conn, databaseName(stack.databaseUrl), 'INSERT INTO `transactions`%', { kill: true })).toBe(true)
     const res = await pending
     expect(res.status).toBe(500)
     expect(res.body.data.code).toBe('DATABASE_ERROR')
@@ -255,13 +249,7 @@ describe('restore failures', () => {
     await conn.query('DELETE FROM transactions WHERE user_id = ? AND id % 2 = 0', [u.id])
     const before = await dumpUser(conn, u.id)
     const pending = restore(stack.app.baseURL, u, b.backup_id)
-    let killed = false
-    for (let i = 0; i < 4000 && !killed; i++) {
-      const [procs] = await conn.query<any[]>('SELECT id FROM information_schema.PROCESSLIST WHERE INFO LIKE \'SELECT %FROM `transactions`%\' AND INFO NOT LIKE \'%PROCESSLIST%\'')
-      if (procs.length) { await conn.query(`KILL ${Number(procs[0].id)}`); killed = true }
-      else await new Promise(r => setTimeout(r, 2))
-    }
-    expect(killed).toBe(true)
+    expect(await waitForStatement(conn, databaseName(stack.databaseUrl), 'SELECT %FROM `transactions`%', { kill: true })).toBe(true)
     const res = await pending
     expect(res.status).toBe(500)
     expect(res.body.data.code).toBe('DATABASE_ERROR')

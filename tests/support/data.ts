@@ -42,3 +42,23 @@ export async function gunzipLines(bytes: Buffer): Promise<any[]> {
   for await (const c of Readable.from([bytes]).pipe(createGunzip())) chunks.push(c as Buffer)
   return Buffer.concat(chunks).toString('utf8').trimEnd().split('\n').map(l => JSON.parse(l))
 }
+
+/**
+ * Waits until a statement matching `like` runs on `database` (other tests share the MariaDB
+ * server, so the database must be part of the match), then optionally KILLs its connection.
+ * Returns true if found (and killed).
+ */
+export async function waitForStatement(conn: mysql.Connection, database: string, like: string, o: { kill?: boolean, timeoutMs?: number } = {}) {
+  const deadline = Date.now() + (o.timeoutMs ?? 20_000)
+  while (Date.now() < deadline) {
+    const [procs] = await conn.query<mysql.RowDataPacket[]>('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ? AND ID <> CONNECTION_ID()', [database, like])
+    if (procs.length) {
+      if (o.kill) await conn.query(`KILL ${Number(procs[0]!.id)}`)
+      return true
+    }
+    await new Promise(r => setTimeout(r, 3))
+  }
+  return false
+}
+
+export const databaseName = (url: string) => new URL(url).pathname.slice(1)
