@@ -45,18 +45,29 @@ export const MAX_BODY_BYTES = 64 * 1024
 async function readJson(event: H3Event): Promise<unknown> {
   const declared = Number(getRequestHeader(event, 'content-length') ?? 0)
   if (declared > MAX_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE')
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of event.node.req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_BODY_BYTES) {
-      // Stop reading; Node closes the connection after the 413 instead of draining the rest.
-      setResponseHeader(event, 'Connection', 'close')
-      throw new AppError('PAYLOAD_TOO_LARGE')
-    }
-    chunks.push(chunk)
+  let raw: Buffer
+  const req = event.node.req as typeof event.node.req & { body?: unknown, rawBody?: unknown }
+  if (req.body !== undefined || req.rawBody !== undefined || event._requestBody !== undefined) {
+    // A request the server makes to itself while rendering (e.g. nuxt-auth's SSR refresh) has its
+    // body already in memory, not on a socket: let h3 read it.
+    raw = (await readRawBody(event, false)) ?? Buffer.alloc(0)
+    if (raw.length > MAX_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE')
   }
-  const text = Buffer.concat(chunks).toString('utf8')
+  else {
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        // Stop reading; Node closes the connection after the 413 instead of draining the rest.
+        setResponseHeader(event, 'Connection', 'close')
+        throw new AppError('PAYLOAD_TOO_LARGE')
+      }
+      chunks.push(chunk)
+    }
+    raw = Buffer.concat(chunks)
+  }
+  const text = raw.toString('utf8')
   if (!text.trim()) return {}
   try { return JSON.parse(text) }
   catch { throw new AppError('BAD_REQUEST') }

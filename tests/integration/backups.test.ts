@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ListObjectsV2Command, S3Client, DeleteBucketCommand } from '@aws-sdk/client-s3'
-import { ReceiveMessageCommand, SQSClient, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import { http, newUser, type TestUser } from '../support/api'
 import { connect, databaseName, dumpUser, gunzipLines, seedLedger, waitForStatement } from '../support/data'
+import { drainNotifications as receiveAll } from '../support/sqs'
 import { startStack, type Stack } from '../support/stack'
 
 const base = () => inject('stack').baseURL
@@ -12,24 +12,6 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 function s3For(endpoint: string) {
   return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
 }
-function sqsFor(endpoint: string) {
-  return new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
-}
-async function receiveAll(endpoint: string, queueName: string) {
-  const sqs = sqsFor(endpoint)
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))
-  const out: { body: any, attributes: Record<string, string> }[] = []
-  for (let i = 0; i < 3; i++) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }))
-    for (const m of r.Messages ?? []) {
-      const envelope = JSON.parse(m.Body!)
-      const attrs = Object.fromEntries(Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]) => [k, (v as { Value: string }).Value]))
-      out.push({ body: JSON.parse(envelope.Message), attributes: attrs })
-    }
-  }
-  return out
-}
-
 async function download(url: string) {
   const res = await fetch(url)
   return { status: res.status, disposition: res.headers.get('content-disposition'), bytes: Buffer.from(await res.arrayBuffer()) }

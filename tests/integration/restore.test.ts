@@ -1,10 +1,10 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DeleteBucketCommand } from '@aws-sdk/client-s3'
-import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { http, newUser, type TestUser } from '../support/api'
 import { connect, databaseName, dumpUser, gunzipLines, seedLedger, waitForStatement } from '../support/data'
 import { replaceObject, s3Client, serialize } from '../support/mutate'
+import { drainNotifications as messages } from '../support/sqs'
 import { startStack, type Stack } from '../support/stack'
 
 const base = () => inject('stack').baseURL
@@ -17,20 +17,6 @@ async function backup(baseURL: string, user: TestUser) {
 async function restore(baseURL: string, user: TestUser, backupId: string, lang = 'pt-BR') {
   return http(baseURL, 'POST', '/api/restore', { token: user.accessToken, body: { backup_id: backupId }, headers: { 'accept-language': lang } })
 }
-async function messages(endpoint: string, queueName: string) {
-  const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))
-  const out: { event: string, body: any }[] = []
-  for (let i = 0; i < 3; i++) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }))
-    for (const m of r.Messages ?? []) {
-      const env = JSON.parse(m.Body!)
-      out.push({ event: env.MessageAttributes?.event?.Value, body: JSON.parse(env.Message) })
-    }
-  }
-  return out
-}
-
 describe('POST /api/restore', () => {
   let user: TestUser
   let bystander: TestUser

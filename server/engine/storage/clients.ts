@@ -34,7 +34,10 @@ export function createS3Client(c: StorageConfig): S3Client {
     forcePathStyle: c.forcePathStyle,
     credentials: credentials(c),
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 3000, requestTimeout: c.requestTimeoutMs },
+    // In @smithy/node-http-handler 4, `requestTimeout` only logs a warning unless
+    // throwOnRequestTimeout is set, and a total-time limit would also cut long, healthy part
+    // uploads. What we want is "S3 went silent": an inactivity limit on the socket.
+    requestHandler: { connectionTimeout: 3000, socketTimeout: c.requestTimeoutMs },
   })
 }
 
@@ -44,6 +47,6 @@ export function createSnsClient(c: NotifierConfig): SNSClient {
     endpoint: c.endpoint || undefined,
     credentials: credentials(c),
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 3000, requestTimeout: 5000 },
+    requestHandler: { connectionTimeout: 3000, socketTimeout: 5000 },
   })
 }

@@ -1,0 +1,118 @@
+// Network faults between the app and S3 (a real TCP proxy in front of fauxqs), with SNS reached
+// directly so each storage failure's notification can be counted: exactly one per failure, and
+// the next request after every fault succeeds.
+import { ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dropDatabase } from '../../scripts/lib/database.mjs'
+import { localAwsEnv, startLocalAws } from '../../scripts/lib/local-aws.mjs'
+import { http, newUser, type TestUser } from '../support/api'
+import { connect, dumpUser, seedLedger } from '../support/data'
+import { s3Client } from '../support/mutate'
+import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
+import { drainNotifications } from '../support/sqs'
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy'
+
+let db: string
+let aws: LocalAws
+let proxy: TcpProxy
+let app: AppProcess
+let user: TestUser
+const injected: string[] = []
+
+const drain = () => drainNotifications(aws.endpoint, aws.queueName)
+
+const backup = () => http(app.baseURL, 'POST', '/api/backup', { token: user.accessToken })
+const restore = (id: string) => http(app.baseURL, 'POST', '/api/restore', { token: user.accessToken, body: { backup_id: id } })
+
+async function expectStorageFailure(res: Awaited<ReturnType<typeof backup>>, event: string, fault: string) {
+  expect(res.status, fault).toBe(500)
+  expect(res.body.data.code, fault).toBe('STORAGE_ERROR')
+  const msgs = await drain()
+  expect(msgs.map(m => m.event), fault).toEqual([event])
+  injected.push(fault)
+}
+
+describe('hostile: S3 faults through a TCP proxy', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase()
+    aws = await startLocalAws({ port: 0 })
+    proxy = await startTcpProxy(aws.port)
+    // S3 goes through the proxy with a short timeout; SNS goes straight to fauxqs.
+    app = await startApp(appEnv(db, aws, { ...localAwsEnv(aws), NUXT_S3_ENDPOINT: proxy.url, NUXT_SNS_ENDPOINT: aws.endpoint, NUXT_S3_REQUEST_TIMEOUT_MS: '1500', NUXT_S3_PART_SIZE_MB: '5', NUXT_BACKUPS_RATE_LIMIT: '1000' }))
+    user = await newUser(app.baseURL, 'faults')
+    const conn = await connect(db)
+    await seedLedger(conn, user.id, 30_000)
+    await conn.end()
+    await drain()
+  })
+  afterAll(async () => {
+    console.log(`hostile faults: ${injected.length} injected and survived: ${injected.join('; ')}`)
+    await app?.stop()
+    await proxy?.close()
+    await aws?.stop()
+    if (db) await dropDatabase(db)
+  })
+
+  it('S3 unreachable (connections refused): backup and restore → 500 + one SNS message each; then recover', async () => {
+    const good = await backup()
+    expect(good.status).toBe(201)
+    proxy.setMode({ kind: 'refuse' })
+    await expectStorageFailure(await backup(), 'backup.storage_error', 'S3 refused during backup')
+    await expectStorageFailure(await restore(good.body.backup_id), 'restore.storage_error', 'S3 refused during restore')
+    proxy.setMode({ kind: 'pass' })
+    expect((await backup()).status).toBe(201)
+  })
+
+  it('S3 slow beyond the client timeout → 500 + one SNS message, in bounded time; then recover', async () => {
+    proxy.setMode({ kind: 'stall', ms: 20_000 })
+    const started = Date.now()
+    await expectStorageFailure(await backup(), 'backup.storage_error', 'S3 stalled during backup')
+    expect(Date.now() - started).toBeLessThan(15_000)
+    proxy.setMode({ kind: 'pass' })
+    expect((await backup()).status).toBe(201)
+  })
+
+  it('S3 connection cut mid-upload → 500 + one SNS message, row failed, no object; then recover', async () => {
+    proxy.setMode({ kind: 'cut-after', bytes: 256 * 1024 })
+    const res = await backup()
+    await expectStorageFailure(res, 'backup.storage_error', 'S3 cut mid-upload')
+    proxy.setMode({ kind: 'pass' })
+    const list = (await http(app.baseURL, 'GET', '/api/backups', { token: user.accessToken })).body
+    const failed = list.filter((b: any) => b.status === 'failed')
+    expect(failed.length).toBeGreaterThan(0)
+    for (const f of failed) {
+      const objs = await s3Client(aws.endpoint).send(new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: `users/${user.id}/backups/${f.backup_id}` }))
+      expect(objs.KeyCount ?? 0).toBe(0)
+    }
+    expect((await backup()).status).toBe(201)
+  })
+
+  it('S3 stalling during a restore download → 500 + one SNS message, data unchanged; then recover', async () => {
+    const good = await backup()
+    const conn = await connect(db)
+    const before = await dumpUser(conn, user.id)
+    proxy.setMode({ kind: 'stall', ms: 20_000 })
+    await expectStorageFailure(await restore(good.body.backup_id), 'restore.storage_error', 'S3 stalled during restore download')
+    expect(await dumpUser(conn, user.id)).toEqual(before)
+    proxy.setMode({ kind: 'pass' })
+    expect((await restore(good.body.backup_id)).status).toBe(200)
+    await conn.end()
+  })
+
+  it('S3 and SNS both unreachable → 500 STORAGE_ERROR, the SNS failure is logged; then recover', async () => {
+    proxy.setMode({ kind: 'refuse' })
+    const sns = app
+    await app.stop()
+    app = await startApp(appEnv(db, aws, { ...localAwsEnv(aws), NUXT_S3_ENDPOINT: proxy.url, NUXT_SNS_ENDPOINT: 'http://127.0.0.1:1', NUXT_S3_REQUEST_TIMEOUT_MS: '1500' }))
+    void sns
+    const login = await http(app.baseURL, 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } })
+    user.accessToken = login.body.token.accessToken
+    const res = await backup()
+    expect(res.status).toBe(500)
+    expect(res.body.data.code).toBe('STORAGE_ERROR')
+    expect(app.logs()).toMatch(/SNS publish failed/)
+    injected.push('S3 and SNS both unreachable')
+    proxy.setMode({ kind: 'pass' })
+    expect((await backup()).status).toBe(201)
+  })
+})

@@ -1,0 +1,156 @@
+// A generated corpus of mutated backups, each restored through the real API against MariaDB and
+// fauxqs: every one must be refused with 422 BACKUP_INVALID and a reason (never 2xx, never 500),
+// and the user's data must stay byte-for-byte the same. Size: COFRE_HOSTILE_MUTATIONS (default 64
+// in `npm test`, 240 in `npm run test:hostile`); seed: COFRE_HOSTILE_SEED.
+import { randomUUID } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { BACKUP_INVALID_REASONS } from '../../shared/errors'
+import { http, newUser, type TestUser } from '../support/api'
+import { connect, dumpUser, gunzipLines, seedLedger } from '../support/data'
+import { s3Client, serialize, sha256 } from '../support/mutate'
+
+const COUNT = Number(process.env.COFRE_HOSTILE_MUTATIONS ?? 64)
+const SEED = Number(process.env.COFRE_HOSTILE_SEED ?? 20261125)
+
+/** mulberry32: a small deterministic PRNG, so a failing mutation can be replayed by its seed. */
+function prng(seed: number) {
+  let a = seed >>> 0
+  const next = () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! }
+}
+type Rng = ReturnType<typeof prng>
+
+interface Mutation { bytes: Buffer, registered: boolean, reasons: readonly string[] | '*' }
+interface Ctx { bytes: Buffer, lines: any[], otherBytes: Buffer, otherUserId: number }
+
+const rowIdx = (l: any[]) => l.flatMap((x, i) => (x.t ? [i] : []))
+const colsOf = (l: any[], table: string) => l[0].tables.find((t: any) => t.name === table).columns as { name: string, type: string }[]
+
+// Each generator is one family of damage; `registered` means the catalogue row is updated to
+// the mutated object's size and SHA-256 (an attacker who could also write the database), which
+// forces the deeper checks; otherwise the object-level checks must catch it.
+const GENERATORS: Record<string, (c: Ctx, r: Rng) => Mutation> = {
+  'bit flip': (c, r) => { const b = Buffer.from(c.bytes); b[r.int(b.length)]! ^= 1 << r.int(8); return { bytes: b, registered: false, reasons: ['checksum_mismatch'] } },
+  // Bytes 0-9 are the gzip header (mtime, flags, OS) that no checksum covers; flip past them.
+  'bit flip, registered': (c, r) => { const b = Buffer.from(c.bytes); b[10 + r.int(b.length - 10)]! ^= 1 << r.int(8); return { bytes: b, registered: true, reasons: '*' } },
+  'truncation': (c, r) => ({ bytes: c.bytes.subarray(0, r.int(c.bytes.length)), registered: false, reasons: ['size_mismatch'] }),
+  'truncation, registered': (c, r) => ({ bytes: c.bytes.subarray(0, r.int(c.bytes.length)), registered: true, reasons: ['truncated', 'not_gzip', 'malformed'] }),
+  'appended bytes': (c, r) => ({ bytes: Buffer.concat([c.bytes, Buffer.from(Array.from({ length: 1 + r.int(64) }, () => r.int(256)))]), registered: false, reasons: ['size_mismatch'] }),
+  'appended bytes, registered': (c, r) => ({ bytes: Buffer.concat([c.bytes, Buffer.from(Array.from({ length: 1 + r.int(64) }, () => r.int(256)))]), registered: true, reasons: ['malformed', 'truncated'] }),
+  'reordered records': (c, r) => {
+    const l = structuredClone(c.lines); const rows = rowIdx(l); const i = r.pick(rows); let j = r.pick(rows); if (j === i) j = rows[(rows.indexOf(i) + 1) % rows.length]!
+    ;[l[i], l[j]] = [l[j], l[i]]
+    // A child moved before its parent table also leaves its reference unresolved.
+    return { bytes: serialize(l), registered: true, reasons: ['malformed', 'dangling_reference', 'duplicate_key'] }
+  },
+  'duplicated record': (c, r) => { const l = structuredClone(c.lines); const i = r.pick(rowIdx(l)); l.splice(i, 0, structuredClone(l[i])); return { bytes: serialize(l, { recount: true }), registered: true, reasons: ['duplicate_key'] } },
+  'edited value, digest recomputed': (c, r) => { const l = structuredClone(c.lines); const i = r.pick(rowIdx(l.filter(x => x.t === 'transactions')).map(k => l.indexOf(l.filter(x => x.t === 'transactions')[k]))); const cols = colsOf(l, 'transactions'); l[i].r[cols.findIndex(x => x.name === 'description')] = `edited ${r.int(1e6)}`; return { bytes: serialize(l), registered: false, reasons: ['checksum_mismatch', 'size_mismatch'] } },
+  'value of a wrong type': (c, r) => {
+    const l = structuredClone(c.lines); const i = r.pick(rowIdx(l)); const cols = colsOf(l, l[i].t)
+    const k = r.pick(cols.map((x, n) => (x.type === 'json' ? -1 : n)).filter(n => n >= 0))
+    // Values no column of that type accepts (a free-text column accepts any short string).
+    const text = ['string', 'text'].includes(cols[k]!.type)
+    l[i].r[k] = r.pick([{ x: 1 }, [1, 2], true, 'x'.repeat(70_000), -1.5, ...(text ? [] : ['2024-02-30', 'DROP TABLE users', ''])])
+    return { bytes: serialize(l), registered: true, reasons: ['bad_value'] }
+  },
+  'forged header': (c, r) => {
+    const l = structuredClone(c.lines)
+    const forge = r.pick([
+      () => { l[0].version = r.pick([2, 0, '1', null, 1.5]) }, () => { l[0].format = 'other' }, () => { l[0].schemaVersion = r.pick([99, -1, '1']) },
+      () => { l[0].userId = c.otherUserId }, () => { l[0].userId = String(l[0].userId) }, () => { delete l[0].tables }, () => { l[0].type = 'row' },
+    ])
+    forge()
+    return { bytes: serialize(l), registered: true, reasons: ['unsupported_format', 'owner_mismatch', 'malformed'] }
+  },
+  'another user\'s object': (c, r) => ({ bytes: c.otherBytes, registered: r.next() < 0.5, reasons: ['owner_mismatch', 'checksum_mismatch', 'size_mismatch'] }),
+  'reference to a missing row': (c, r) => {
+    const l = structuredClone(c.lines)
+    const [table, column] = r.pick([['transactions', 'account_id'], ['transactions', 'category_id'], ['categories', 'parent_id']] as const)
+    const rows = l.filter(x => x.t === table)
+    const row = r.pick(rows); row.r[colsOf(l, table).findIndex(x => x.name === column)] = 800_000_000 + r.int(1e6)
+    return { bytes: serialize(l), registered: true, reasons: ['dangling_reference'] }
+  },
+  'unknown table or column': (c, r) => {
+    const l = structuredClone(c.lines)
+    if (r.next() < 0.5) { l[0].tables.push({ name: r.pick(['users', 'refresh_tokens', 'audit_log', 'backups', 'x; DROP TABLE users']), primaryKey: 'id', columns: [{ name: 'id', type: 'id', nullable: false }] }); return { bytes: serialize(l), registered: true, reasons: ['unknown_table'] } }
+    const t = r.pick(l[0].tables as { name: string, columns: object[] }[]); t.columns.push({ name: r.pick(['user_id', 'password_hash', 'is_admin', '`x`']), type: 'int', nullable: true })
+    for (const x of l) if (x.t === t.name) x.r.push(1)
+    return { bytes: serialize(l), registered: true, reasons: ['unknown_column'] }
+  },
+  'gzip bomb': (_c, r) => ({ bytes: gzipSync(Buffer.alloc((65 + r.int(40)) * 1024 * 1024, r.pick([0x20, 0x0A, 0x7B]))), registered: true, reasons: ['too_large'] }),
+  'empty or not gzip': (_c, r) => (r.next() < 0.3 ? { bytes: Buffer.alloc(0), registered: true, reasons: ['truncated'] } : { bytes: Buffer.from(Array.from({ length: 1 + r.int(4096) }, (_, k) => (k === 0 ? 0x7B : r.int(256)))), registered: true, reasons: ['not_gzip'] }),
+  'trailer edited': (c, r) => {
+    const l = structuredClone(c.lines)
+    const which = r.int(4)
+    if (which === 0) { l.at(-1).rowCounts.transactions += 1 + r.int(5); return { bytes: serialize(l), registered: true, reasons: ['row_count_mismatch'] } }
+    if (which === 1) return { bytes: serialize(l, { recomputeDigest: false }).length ? gzipSync(Buffer.from(l.slice(0, -1).map((x: any) => JSON.stringify(x) + '\n').join('') + JSON.stringify({ ...l.at(-1), digest: `sha256:${'0'.repeat(64)}` }) + '\n')) : Buffer.alloc(0), registered: true, reasons: ['digest_mismatch'] }
+    if (which === 2) return { bytes: gzipSync(Buffer.from(l.slice(0, -1).map((x: any) => JSON.stringify(x) + '\n').join(''))), registered: true, reasons: ['truncated'] }
+    const row = r.pick(rowIdx(l)); l[row].r.push('extra')
+    return { bytes: serialize(l), registered: true, reasons: ['malformed'] }
+  },
+}
+
+describe(`hostile: ${COUNT} mutated backups (seed ${SEED})`, () => {
+  let user: TestUser
+  let conn: Awaited<ReturnType<typeof connect>>
+  let ctx: Ctx
+  let before: string
+  const tally: Record<string, number> = {}
+  const reasons: Record<string, number> = {}
+
+  beforeAll(async () => {
+    const s = inject('stack')
+    user = await newUser(s.baseURL, 'hostile')
+    const other = await newUser(s.baseURL, 'hostile-other')
+    conn = await connect(s.databaseUrl)
+    await seedLedger(conn, user.id, 40)
+    await seedLedger(conn, other.id, 10)
+    const mine = (await http(s.baseURL, 'POST', '/api/backup', { token: user.accessToken })).body
+    const theirs = (await http(s.baseURL, 'POST', '/api/backup', { token: other.accessToken })).body
+    const bytes = Buffer.from(await (await fetch(mine.urlDownload)).arrayBuffer())
+    ctx = { bytes, lines: await gunzipLines(bytes), otherBytes: Buffer.from(await (await fetch(theirs.urlDownload)).arrayBuffer()), otherUserId: other.id }
+    before = JSON.stringify(await dumpUser(conn, user.id))
+  })
+  afterAll(async () => {
+    console.log(`hostile mutations: ${Object.values(tally).reduce((a, b) => a + b, 0)} tried, all refused; by family ${JSON.stringify(tally)}; by reason ${JSON.stringify(reasons)}`)
+    await conn?.end()
+  })
+
+  it('refuses every mutation with 422 and a reason, and never changes the data', async () => {
+    const s = inject('stack')
+    const s3 = s3Client(s.s3Endpoint)
+    const names = Object.keys(GENERATORS)
+    const rng = prng(SEED)
+    for (let n = 0; n < COUNT; n++) {
+      const name = names[n % names.length]!
+      const m = GENERATORS[name]!(ctx, rng)
+      const id = randomUUID()
+      const key = `users/${user.id}/backups/${id}.jsonl.gz`
+      await s3.send(new PutObjectCommand({ Bucket: s.bucket, Key: key, Body: m.bytes }))
+      const recorded = m.registered ? m.bytes : ctx.bytes
+      await conn.query('INSERT INTO backups (id, user_id, url, status, kind, size_bytes, sha256, format_version, schema_version, completed_at) VALUES (?, ?, ?, \'completed\', \'manual\', ?, ?, 1, 1, NOW(3))', [id, user.id, `s3://${s.bucket}/${key}`, recorded.length, sha256(recorded)])
+      const res = await http(s.baseURL, 'POST', '/api/restore', { token: user.accessToken, body: { backup_id: id } })
+      const where = `mutation #${n} (${name}, seed ${SEED})`
+      expect(res.status, `${where}: ${JSON.stringify(res.body)}`).toBe(422)
+      expect(res.body.data.code, where).toBe('BACKUP_INVALID')
+      expect(BACKUP_INVALID_REASONS, where).toContain(res.body.data.reason)
+      if (m.reasons !== '*') expect(m.reasons, `${where}: got ${res.body.data.reason}`).toContain(res.body.data.reason)
+      tally[name] = (tally[name] ?? 0) + 1
+      reasons[res.body.data.reason] = (reasons[res.body.data.reason] ?? 0) + 1
+      if (n % 16 === 15) expect(JSON.stringify(await dumpUser(conn, user.id)), where).toBe(before)
+      await conn.query('DELETE FROM backups WHERE id = ?', [id])
+    }
+    expect(JSON.stringify(await dumpUser(conn, user.id))).toBe(before)
+    // No safety backup was taken for any refused file: validation comes first.
+    const [[{ n: safety }]] = await conn.query<any[]>('SELECT COUNT(*) AS n FROM backups WHERE user_id = ? AND kind = \'pre-restore\'', [user.id])
+    expect(safety).toBe(0)
+  }, 600_000)
+})
