@@ -3,7 +3,7 @@
 // Defaults here are the *production* defaults (real AWS, no secrets): the dev and test entry
 // points (scripts/dev.mjs, tests/support/harness.ts) supply the embedded fauxqs/MariaDB values.
 // Messages are split by area (one JSON per area and locale) and merged per locale.
-const LOCALE_FILES = ['app', 'errors', 'auth', 'ledger', 'backups']
+const LOCALE_FILES = ['app.json', 'errors.json', 'auth.json', 'ledger.json', 'backups.json', 'vuetify.ts']
 
 export default defineNuxtConfig({
   compatibilityDate: '2026-11-01',
@@ -64,8 +64,8 @@ export default defineNuxtConfig({
 
   i18n: {
     locales: [
-      { code: 'pt-BR', language: 'pt-BR', name: 'Português (Brasil)', files: LOCALE_FILES.map(f => `pt-BR/${f}.json`) },
-      { code: 'en', language: 'en-US', name: 'English', files: LOCALE_FILES.map(f => `en/${f}.json`) },
+      { code: 'pt-BR', language: 'pt-BR', name: 'Português (Brasil)', files: LOCALE_FILES.map(f => `pt-BR/${f}`) },
+      { code: 'en', language: 'en-US', name: 'English', files: LOCALE_FILES.map(f => `en/${f}`) },
     ],
     defaultLocale: 'pt-BR',
     strategy: 'no_prefix',
