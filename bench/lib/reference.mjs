@@ -80,7 +80,7 @@ export async function fingerprint(databaseUrl, userId, tables) {
     for (const t of tables) {
       const [cols] = await conn.query('SELECT column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position', [t])
       const expr = `CONCAT_WS('|', ${cols.map(({ c }) => `COALESCE(\`${c}\`, '\\\\N')`).join(', ')})`
-      const [[row]] = await conn.query(`SELECT COUNT(*) AS n, COALESCE(SUM(CRC32(${expr})), 0) AS crc FROM \`${t}\` WHERE user_id = ?`, [userId])
+      const [[row]] = await conn.query(`SELECT COUNT(*) AS n, COALESCE(SUM(CRC32(${expr})), 0) AS crc FROM ${t} WHERE user_id = ?`, [userId])
       out[t] = { rows: Number(row.n), crc: String(row.crc) }
     }
     return out

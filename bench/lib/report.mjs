@@ -102,7 +102,8 @@ export function markdown(results) {
   out.push('', '| target | measured | limit | result |', '|---|---:|---:|:---:|')
   const cell = x => String(x).replace(/\|/g, '\\|')
   for (const t of results.targets) out.push(`| ${cell(t.name)} | ${t.measured} | ${t.limit} | ${t.pass ? 'PASS' : 'MISS'} |`)
-  out.push('', `Idle server RSS after warm-up: ${mb(results.idleRss)}. Safety backup time = completed_at − created_at of the pre-restore backup row. Total bench time ${Math.round(results.durationSeconds)} s.`)
+  out.push('', `Idle server RSS after warm-up: ${mb(results.idleRss)}; RSS growth = peak (sampled every 20 ms, and the kernel's VmHWM reset before each request) − max(idle right before, idle after warm-up). Safety backup time = completed_at − created_at of the pre-restore backup row. Total bench time ${Math.round(results.durationSeconds)} s.`)
+  if (results.retries?.length) out.push('', `Re-run after a query of the bench was killed from outside (other test suites on the same MariaDB): ${results.retries.map(r => r.label).join('; ')}.`)
   if (results.broken.length) out.push('', '**BROKEN:**', ...results.broken.map(b => `- ${b}`))
   return out.join('\n') + '\n'
 }

@@ -29,10 +29,13 @@ export async function idleRss(pid) {
 }
 
 /**
- * Runs `fn` while watching the server's memory.
+ * Runs `fn` while watching the server's memory. Growth is the peak over the idle RSS right
+ * before, where that idle is taken as at least `baseline` (the idle after warm-up): after a big
+ * job the process may hand pages back and sit *below* its normal idle for a while, and refilling
+ * its ordinary working set is not growth caused by the job.
  * @returns {Promise<{ value: any, idle: number, peak: number, hwm: number|null, growth: number, samples: number }>}
  */
-export async function withRss(pid, fn, { intervalMs = 20 } = {}) {
+export async function withRss(pid, fn, { intervalMs = 20, baseline = 0 } = {}) {
   const idle = await idleRss(pid)
   const canReset = resetPeak(pid)
   let peak = status(pid).rss
@@ -47,7 +50,7 @@ export async function withRss(pid, fn, { intervalMs = 20 } = {}) {
     const hwm = canReset ? end.hwm : null
     if (end.rss > peak) peak = end.rss
     const top = Math.max(peak, hwm ?? 0)
-    return { value, idle, peak: top, sampledPeak: peak, hwm, growth: top - idle, samples }
+    return { value, idle, baseline, peak: top, sampledPeak: peak, hwm, growth: top - Math.max(idle, baseline), growthOverIdleBefore: top - idle, samples }
   }
   finally { clearInterval(timer) }
 }
