@@ -101,7 +101,7 @@ export function useUserTimeZone() {
   return tz
 }
 
-const SIZE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const
+const SIZE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB'] as const
 /** Tables the one-line summary names, in this order; the details list every table. */
 const SUMMARY_TABLES = ['accounts', 'categories', 'transactions']
 
@@ -119,6 +119,7 @@ export function useBackupFormat() {
     return new Intl.DateTimeFormat(intlLocale.value, { timeStyle: 'short', timeZone: timeZone.value }).format(date)
   }
 
+  /** SI units with their symbols (B, kB, MB…); only the number is localized ("1,2 kB"). */
   function size(bytes: number | null): string {
     if (bytes === null) return '—'
     let value = bytes
@@ -127,7 +128,7 @@ export function useBackupFormat() {
       value /= 1000
       unit++
     }
-    return new Intl.NumberFormat(intlLocale.value, { style: 'unit', unit: SIZE_UNITS[unit], unitDisplay: 'short', maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)
+    return `${new Intl.NumberFormat(intlLocale.value, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${SIZE_UNITS[unit]}`
   }
 
   function tableLabel(table: string): string {
