@@ -206,16 +206,19 @@ async function measurePoint(server, n, user) {
       const res = m.value
       if (res.status !== 200) throw httpFailure(`restore of ${N} rows`, res)
       if (res.body.restored?.transactions !== n) fail(`restore of ${N} rows reported ${res.body.restored?.transactions} transactions`)
+      await new Promise(r => setTimeout(r, 50)) // let the engine's stage line arrive
+      const stages = server.stages.findLast(x => x.job === 'restore') ?? null
       const safety = await api(server.baseURL, 'GET', `/api/backups/${res.body.safety_backup_id}`, { token })
       const safetySeconds = safety.status === 200 && safety.body.completed_at ? (Date.parse(safety.body.completed_at) - Date.parse(safety.body.created_at)) / 1000 : Number.NaN
       if (!Number.isFinite(safetySeconds)) fail(`restore of ${N} rows: safety backup ${res.body.safety_backup_id} not found/completed (${safety.status})`)
-      return { seconds, safetySeconds, rss: { ...m, value: undefined } }
+      return { seconds, safetySeconds, stages, rss: { ...m, value: undefined } }
     })
     const after = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
     if (!sameFingerprint(after, expected)) fail(`restore of ${N} rows left other data than the backup's: ${JSON.stringify(after)} ≠ ${JSON.stringify(expected)}`)
     if (run) {
       point.restore.runs.push(run)
       log(`restore ${N}: ${run.seconds.toFixed(2)} s (safety backup ${run.safetySeconds.toFixed(2)} s → ${(run.seconds - run.safetySeconds).toFixed(2)} s without), ${rssText(run.rss)}`)
+      if (run.stages) log(`  stages (ms): ${Object.entries(run.stages).filter(([k]) => k !== 'job').map(([k, v]) => `${k} ${v}`).join(', ')}`)
     }
 
     if (!args['skip-reference'] && existsSync(dumpSql)) {

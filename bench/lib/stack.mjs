@@ -45,12 +45,21 @@ export async function startServer(o) {
     NUXT_DATABASE_URL: o.databaseUrl,
     NUXT_JWT_SECRET: `bench-${randomBytes(32).toString('base64url')}`,
     NUXT_BACKUPS_RATE_LIMIT: '100000',
+    COFRE_STAGE_TIMINGS: '1',
     ...localAwsEnv(o.aws),
     ...o.env,
   }
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), o.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout.pipe(log)
   child.stderr.pipe(log)
+  // COFRE_STAGE_TIMINGS=1: the engine prints `cofre-stages {json}` per finished job (server/engine/stages.ts).
+  const stages = []
+  let partial = ''
+  child.stderr.on('data', (d) => {
+    const lines = (partial + d).split('\n')
+    partial = lines.pop()
+    for (const line of lines) if (line.startsWith('cofre-stages ')) { try { stages.push(JSON.parse(line.slice(13))) } catch { /* not ours */ } }
+  })
   const exited = new Promise(resolve => child.once('exit', resolve))
   const baseURL = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
@@ -68,6 +77,8 @@ export async function startServer(o) {
     baseURL,
     pid: child.pid,
     child,
+    /** Stage timings printed by the engine since start (newest last). */
+    stages,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await exited }
       log.end()

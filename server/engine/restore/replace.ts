@@ -1,7 +1,11 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import type { Connection as CoreConnection } from 'mysql2'
 import type { Pool, PoolConnection } from 'mysql2/promise'
 import { BackupInvalidError, DatabaseError } from '../errors'
 import type { TableSpec } from '../spec'
-import type { FileTable, ValidatedItem } from './validator'
+import { dbTuple, jsonColumns, LineWriter, splitLine, SpoolReader, type SpooledBackup, type SpooledTable } from './spool'
 
 const q = (name: string) => `\`${name.replace(/`/g, '``')}\``
 
@@ -9,69 +13,96 @@ export interface ReplaceOptions {
   pool: Pool
   userId: number
   tables: readonly TableSpec[]
-  /** Validated items of the backup (the same stream the validator yields). */
-  items: AsyncIterable<ValidatedItem>
-  /** Rows per multi-row INSERT. */
+  /** The validated backup, spooled by pass 1 (spoolValidated). */
+  spool: SpooledBackup
+  /** A private temp directory for the lists of rows to delete and insert. */
+  dir: string
+  /** Rows per multi-row INSERT (and ids per DELETE). */
   batchRows?: number
   /** Called with the connection's thread id once the transaction is open (tests kill it). */
   onTransaction?: (threadId: number) => void
+  /** Filled with the milliseconds spent per step and the rows changed (bench and logs). */
+  stats?: ReplaceStats
 }
 
+export interface ReplaceStats {
+  lockMs: number
+  compareMs: number
+  deleteMs: number
+  insertMs: number
+  checkMs: number
+  commitMs: number
+  unchanged: number
+  deleted: number
+  inserted: number
+}
+
+const STAT_KEYS = ['lockMs', 'compareMs', 'deleteMs', 'insertMs', 'checkMs', 'commitMs', 'unchanged', 'deleted', 'inserted'] as const
+
 /**
- * Replaces all of a user's rows with the backup's, in ONE transaction: delete children before
- * parents, insert parents before children, ids kept, every row re-owned to `userId`. No DDL and no
- * TRUNCATE (both commit implicitly). Foreign-key checks are off for this session only, because
- * the validator already proved every reference resolves inside the backup (and self references,
- * like a category's parent, may point forward in id order). Any failure rolls back everything.
+ * A statement never grows past this many characters (≤ 3 MB of UTF-8; max_allowed_packet is at
+ * least 4 MB on MySQL 8 and MariaDB 10.11 by default).
+ */
+const MAX_STATEMENT_CHARS = 1024 * 1024
+
+/**
+ * Makes a user's rows equal to the backup's, in ONE transaction, changing only what differs:
+ *  1. lock every row the user has (children first, as a DELETE would): `SELECT COUNT(*) … FOR
+ *     UPDATE` through the owner index locks the user's index range and rows, and only those;
+ *  2. per table, read the user's rows in primary-key order and merge them with the spooled rows
+ *     of the file (also in primary-key order): a row equal in both is left alone; a row only in
+ *     the database, or different, is deleted; a row only in the file, or different, is inserted;
+ *  3. delete by primary key (owner-guarded), insert in multi-row INSERTs, ids kept;
+ *  4. check that every table now holds exactly the file's number of rows, then commit.
+ * Rows are compared as the SQL literals they would be inserted as, so "equal" means "re-inserting
+ * it would store the same values". A table whose file lacks columns (older schema) is replaced
+ * wholesale. No DDL and no TRUNCATE (both commit implicitly). Foreign-key checks are off for this
+ * session only, because the validator already proved every reference resolves inside the backup
+ * (and self references, like a category's parent, may point forward in id order). Any failure
+ * rolls back everything.
  */
 export async function replaceUserData(o: ReplaceOptions): Promise<Record<string, number>> {
   let conn: PoolConnection
   try { conn = await o.pool.getConnection() }
   catch (err) { throw new DatabaseError('restore.connect', { cause: err }) }
-  const batchRows = o.batchRows ?? 2000
+  const batchRows = o.batchRows ?? 5000
+  const stats = (o.stats ?? {}) as ReplaceStats
+  for (const k of STAT_KEYS) stats[k] ??= 0
   let clean = false
   try {
     await conn.query('SET SESSION foreign_key_checks = 0')
     await conn.beginTransaction()
     o.onTransaction?.(conn.threadId!)
+
+    let t0 = performance.now()
+    const current = new Map<string, number>()
     for (const t of [...o.tables].reverse()) {
-      await conn.query(`DELETE FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ?`, [o.userId])
+      // Only the owner index can answer this covering count, so only the user's range is locked
+      // (a DELETE … WHERE owner = ? may choose a full scan for a big user and lock every row).
+      const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? FOR UPDATE`, [o.userId]) as unknown as [{ n: number | string }[]]
+      current.set(t.name, Number(rows[0]!.n))
     }
-    let table: FileTable | undefined
-    let batch: unknown[][] = []
-    let jsonIdx: number[] = []
-    const flush = async () => {
-      if (!table || !batch.length) return
-      const cols = [table.spec.ownerColumn, ...table.columns]
-      const placeholders = `(${cols.map(() => '?').join(',')})`
-      const values: unknown[] = []
-      for (const row of batch) {
-        values.push(o.userId)
-        for (let i = 0; i < row.length; i++) values.push(jsonIdx.includes(i) ? JSON.stringify(row[i]) : row[i])
-      }
-      await conn.query(`INSERT INTO ${q(table.spec.name)} (${cols.map(q).join(',')}) VALUES ${Array(batch.length).fill(placeholders).join(',')}`, values)
-      batch = []
+    stats.lockMs += performance.now() - t0
+
+    const expected: Record<string, number> = {}
+    for (const [i, t] of o.tables.entries()) {
+      const spooled = o.spool.tables.find(s => s.spec.name === t.name)
+      expected[t.name] = spooled?.rows ?? 0
+      await syncTable(conn, t, spooled, current.get(t.name)!, { ...o, batchRows, stats, dir: join(o.dir, `sync-${i}`) })
     }
-    let restored: Record<string, number> | undefined
-    for await (const item of o.items) {
-      if (item.kind === 'row') {
-        if (item.table !== table) {
-          await flush()
-          table = item.table
-          jsonIdx = table.columns.flatMap((c, i) => (table!.spec.columns.find(sc => sc.name === c)!.kind === 'json' ? [i] : []))
-        }
-        batch.push(item.row)
-        if (batch.length >= batchRows) await flush()
-      }
-      else if (item.kind === 'end') {
-        await flush()
-        restored = item.rowCounts
-      }
+
+    t0 = performance.now()
+    for (const t of o.tables) {
+      const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ?`, [o.userId]) as unknown as [{ n: number | string }[]]
+      if (Number(rows[0]!.n) !== expected[t.name]) throw new Error(`restore check: ${t.name} has ${rows[0]!.n} rows, the backup ${expected[t.name]}`)
     }
-    if (!restored) throw new BackupInvalidError('truncated', 'no trailer')
+    stats.checkMs += performance.now() - t0
+
+    t0 = performance.now()
     await conn.commit()
+    stats.commitMs += performance.now() - t0
     clean = true
-    return restored
+    return o.spool.rowCounts
   }
   catch (err) {
     await conn.rollback().catch(() => {})
@@ -87,4 +118,150 @@ export async function replaceUserData(o: ReplaceOptions): Promise<Record<string,
     }
     else conn.destroy()
   }
+}
+
+interface SyncOptions { userId: number, batchRows: number, stats: ReplaceStats, dir: string }
+
+async function syncTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTable | undefined, currentRows: number, o: SyncOptions) {
+  const insertSql = spooled ? `INSERT INTO ${q(t.name)} (${[t.ownerColumn, ...spooled.columns].map(q).join(',')}) VALUES ` : ''
+  // Nothing in the database: every spooled row is inserted, straight from the spool.
+  if (currentRows === 0) {
+    if (spooled) await insertTuples(conn, spooled.path, true, insertSql, o)
+    return
+  }
+  const compare = spooled?.complete === true
+  await mkdir(o.dir, { recursive: true })
+  const delPath = join(o.dir, 'delete.ids')
+  const insPath = join(o.dir, 'insert.tuples')
+  const dels = new LineWriter(delPath)
+  const ins = new LineWriter(insPath)
+  let toDelete = 0
+  let toInsert = 0
+  const t0 = performance.now()
+  try {
+    // Without comparison (no file rows, or a file of an older shape) only the ids are needed.
+    const columns = compare ? spooled!.columns : [t.primaryKey]
+    const pkIdx = columns.indexOf(t.primaryKey)
+    const json = compare ? jsonColumns(spooled!) : []
+    const file = compare ? new SpoolReader(spooled!.path) : undefined
+    try {
+      let f = file ? await nextLine(file) : undefined
+      // The promise connection wraps a callback one, which can stream a result.
+      const core = conn.connection as unknown as CoreConnection
+      const stream = core.query({
+        sql: `SELECT ${columns.map(q).join(', ')} FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? ORDER BY ${q(t.primaryKey)}`,
+        values: [o.userId],
+        rowsAsArray: true,
+      }).stream({ highWaterMark: 1000 }) as unknown as Readable
+      // A fatal connection error (e.g. KILL) reaches the connection, not a query without a
+      // callback: forward it, or the stream would hang forever.
+      const onConnError = (err: Error) => stream.destroy(err)
+      const onConnEnd = () => stream.destroy(new Error('connection closed during restore'))
+      core.once('error', onConnError)
+      core.once('end', onConnEnd)
+      try {
+        for await (const row of stream as AsyncIterable<unknown[]>) {
+          const pk = row[pkIdx] as number
+          while (f && f.pk < pk) {
+            await ins.write(`${f.tuple}\n`)
+            toInsert++
+            f = await nextLine(file!)
+          }
+          if (f && f.pk === pk) {
+            if (f.tuple === dbTuple(o.userId, row, json)) o.stats.unchanged++
+            else {
+              await dels.write(`${pk}\n`)
+              await ins.write(`${f.tuple}\n`)
+              toDelete++
+              toInsert++
+            }
+            f = await nextLine(file!)
+          }
+          else {
+            await dels.write(`${pk}\n`)
+            toDelete++
+          }
+        }
+      }
+      finally {
+        core.removeListener('error', onConnError)
+        core.removeListener('end', onConnEnd)
+      }
+      while (f) {
+        await ins.write(`${f.tuple}\n`)
+        toInsert++
+        f = await nextLine(file!)
+      }
+    }
+    finally { await file?.close() }
+    await dels.end()
+    await ins.end()
+  }
+  catch (err) {
+    dels.destroy()
+    ins.destroy()
+    throw err
+  }
+  o.stats.compareMs += performance.now() - t0
+
+  if (toDelete) await deleteIds(conn, t, delPath, o)
+  if (compare) { if (toInsert) await insertTuples(conn, insPath, false, insertSql, o) }
+  else if (spooled) await insertTuples(conn, spooled.path, true, insertSql, o)
+}
+
+async function nextLine(r: SpoolReader) {
+  const line = await r.next()
+  return line === undefined ? undefined : splitLine(line)
+}
+
+async function deleteIds(conn: PoolConnection, t: TableSpec, path: string, o: SyncOptions) {
+  const t0 = performance.now()
+  const r = new SpoolReader(path)
+  try {
+    let ids: number[] = []
+    const flush = async () => {
+      if (!ids.length) return
+      // The ids were read from this user's rows a moment ago (numbers from the database); the
+      // owner condition keeps the statement to this user whatever happens.
+      await conn.query(`DELETE FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? AND ${q(t.primaryKey)} IN (${ids.join(',')})`, [o.userId])
+      o.stats.deleted += ids.length
+      ids = []
+    }
+    for (let line = await r.next(); line !== undefined; line = await r.next()) {
+      const id = Number(line)
+      if (!Number.isSafeInteger(id)) throw new Error(`restore: unexpected id ${line}`)
+      ids.push(id)
+      if (ids.length >= o.batchRows) await flush()
+    }
+    await flush()
+  }
+  finally { await r.close() }
+  o.stats.deleteMs += performance.now() - t0
+}
+
+/** Multi-row INSERTs of up to batchRows tuples (and MAX_STATEMENT_CHARS) read from a file. */
+async function insertTuples(conn: PoolConnection, path: string, withPk: boolean, insertSql: string, o: SyncOptions) {
+  const t0 = performance.now()
+  const r = new SpoolReader(path)
+  try {
+    let tuples: string[] = []
+    let bytes = 0
+    const flush = async () => {
+      if (!tuples.length) return
+      await conn.query(insertSql + tuples.join(','))
+      o.stats.inserted += tuples.length
+      tuples = []
+      bytes = 0
+    }
+    for (let line = await r.next(); line !== undefined; line = await r.next()) {
+      const tuple = withPk ? line.slice(line.indexOf('\t') + 1) : line
+      if (bytes + tuple.length > MAX_STATEMENT_CHARS) await flush()
+      tuples.push(tuple)
+      bytes += tuple.length + 1
+      if (tuples.length >= o.batchRows) await flush()
+    }
+    await flush()
+  }
+  finally { await r.close() }
+  o.stats.insertMs += performance.now() - t0
 }

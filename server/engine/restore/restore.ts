@@ -10,7 +10,9 @@ import { BackupInvalidError, StorageError } from '../errors'
 import type { TableSpec } from '../spec'
 import type { ObjectStore } from '../storage/s3-store'
 import { readArchive } from './archive-reader'
-import { replaceUserData } from './replace'
+import { replaceUserData, type ReplaceStats } from './replace'
+import { spoolValidated } from './spool'
+import { reportStages } from '../stages'
 import { validatedRows } from './validator'
 
 export interface RestoreOptions {
@@ -24,19 +26,26 @@ export interface RestoreOptions {
   /** Runs after validation and before any change (the safety backup); if it throws, nothing changes. */
   beforeReplace: () => Promise<void>
   onTransaction?: (threadId: number) => void
+  /** Filled with the milliseconds per stage and the rows changed (bench and logs). */
+  stats?: RestoreStats
 }
+
+export interface RestoreStats extends Partial<ReplaceStats> { downloadMs?: number, validateMs?: number, safetyBackupMs?: number, replaceMs?: number }
 
 /**
  * The restore pipeline, with the slow non-database work outside the transaction:
  *  1. download the object to a private temp file, counting and hashing it: size and SHA-256 must
  *     equal the catalogue's (missing/truncated/bit-flipped/swapped objects stop here);
- *  2. validate the whole file (format, owner, registry, types, keys, references, counts, digest);
+ *  2. validate the whole file (format, owner, registry, types, keys, references, counts, digest),
+ *     parsing it once: each valid row is spooled, as the SQL tuple it will be inserted as, to a
+ *     per-table temp file (so the rows inserted are the rows verified, even if the S3 object
+ *     changes meanwhile);
  *  3. beforeReplace() — the safety backup;
- *  4. one transaction: delete the user's rows, insert the file's (re-read from the temp file,
- *     so the bytes inserted are the bytes verified, even if the S3 object changes meanwhile).
- * The temp file is removed whatever happens.
+ *  4. one transaction that makes the user's rows equal to the spooled ones (replace.ts).
+ * The temp files are removed whatever happens.
  */
 export async function restoreFromObject(o: RestoreOptions): Promise<Record<string, number>> {
+  const started = performance.now()
   const dir = await mkdtemp(join(tmpdir(), 'cofre-restore-'))
   const file = join(dir, 'backup.jsonl.gz')
   try {
@@ -62,12 +71,25 @@ export async function restoreFromObject(o: RestoreOptions): Promise<Record<strin
     if (size !== o.expected.sizeBytes) throw new BackupInvalidError('size_mismatch', `${size} bytes, recorded ${o.expected.sizeBytes}`)
     if (hash.digest('hex') !== o.expected.sha256) throw new BackupInvalidError('checksum_mismatch', 'SHA-256 differs from the recorded one')
 
-    const items = () => validatedRows(readArchive(createReadStream(file) as Readable, { maxUncompressedBytes: o.maxUncompressedBytes }), { userId: o.userId, tables: o.tables })
-    // Pass 1: validate everything before any change.
-    for await (const _item of items()) { /* validation happens while iterating */ }
+    const stats = o.stats ?? {}
+    stats.downloadMs = performance.now() - started
+    let t0 = performance.now()
+    // Pass 1: validate everything before any change, spooling the rows to insert.
+    const spool = await spoolValidated(
+      validatedRows(readArchive(createReadStream(file) as Readable, { maxUncompressedBytes: o.maxUncompressedBytes }), { userId: o.userId, tables: o.tables }),
+      { dir, userId: o.userId },
+    )
+    await rm(file, { force: true })
+    stats.validateMs = performance.now() - t0
+    t0 = performance.now()
     await o.beforeReplace()
-    // Pass 2: the replace, from the verified local copy.
-    return await replaceUserData({ pool: o.pool, userId: o.userId, tables: o.tables, items: items(), onTransaction: o.onTransaction })
+    stats.safetyBackupMs = performance.now() - t0
+    t0 = performance.now()
+    // Pass 2: the replace, from the spooled rows.
+    const restored = await replaceUserData({ pool: o.pool, userId: o.userId, tables: o.tables, spool, dir, onTransaction: o.onTransaction, stats: (stats as ReplaceStats) })
+    stats.replaceMs = performance.now() - t0
+    reportStages('restore', stats)
+    return restored
   }
   finally {
     await rm(dir, { recursive: true, force: true })
