@@ -4,6 +4,7 @@ import { ListObjectsV2Command, S3Client, DeleteBucketCommand } from '@aws-sdk/cl
 import { http, newUser, type TestUser } from '../support/api'
 import { connect, databaseName, dumpUser, gunzipLines, seedLedger, waitForStatement } from '../support/data'
 import { drainNotifications as receiveAll } from '../support/sqs'
+import { jobLockName } from '../../server/services/job-lock'
 import { startStack, type Stack } from '../support/stack'
 
 const base = () => inject('stack').baseURL
@@ -96,12 +97,12 @@ describe('POST /api/backup', () => {
   it('answers 409 JOB_IN_PROGRESS while another job holds the user\'s lock (from any instance)', async () => {
     const u = await newUser(base(), 'lock')
     const conn = await connect(inject('stack').databaseUrl)
-    const [[got]] = await conn.query<any[]>('SELECT GET_LOCK(?, 0) AS got', [`cofre:job:${u.id}`])
+    const [[got]] = await conn.query<any[]>('SELECT GET_LOCK(?, 0) AS got', [jobLockName(databaseName(inject('stack').databaseUrl), u.id)])
     expect(got.got).toBe(1)
     const res = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
     expect(res.status).toBe(409)
     expect(res.body.data.code).toBe('JOB_IN_PROGRESS')
-    await conn.query('SELECT RELEASE_LOCK(?)', [`cofre:job:${u.id}`])
+    await conn.query('SELECT RELEASE_LOCK(?)', [jobLockName(databaseName(inject('stack').databaseUrl), u.id)])
     await conn.end()
     expect((await http(base(), 'POST', '/api/backup', { token: u.accessToken })).status).toBe(201)
   })
