@@ -19,6 +19,8 @@ const base = () => process.env.COFRE_E2E_BASE_URL!
 const expect = baseExpect.configure({ timeout: 15_000 })
 
 test.beforeAll(async () => { await spreadUserIds(process.env.COFRE_E2E_DATABASE_URL!) })
+// The two journeys below walk the whole screen; on a loaded CI machine they need more than 60 s.
+test.describe.configure({ timeout: 150_000 })
 const row = (page: Page, kind: string) => page.locator(`[data-testid="backup-row"][data-kind="${kind}"]`)
 
 test('every BACKUP_INVALID reason has a plain-language text in both languages', () => {

@@ -3,8 +3,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { AxeBuilder } from '@axe-core/playwright'
-import { expect, type Page } from '@playwright/test'
+import { expect as baseExpect, type Page } from '@playwright/test'
 import { connect } from './data'
+
+// Sign-up hashes a password with a memory-hard KDF: slow on a busy 2-core machine.
+const expect = baseExpect.configure({ timeout: 15_000 })
 
 export const PASSWORD = 'correct horse battery staple'
 export const uniqueEmail = (tag: string) => `${tag}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@test.cofre`
@@ -32,7 +35,7 @@ export async function signUp(page: Page, baseURL: string, o: { name: string, ema
   await fillForm(page, { name: o.name, email, password: PASSWORD }, 'register-submit')
   await expect(page).toHaveURL(new RegExp(`${redirect.replace(/\//g, '\\/')}$`))
   // nuxt-auth writes the token cookie a moment after it navigates.
-  await expect.poll(async () => (await page.context().cookies()).some(c => c.name === 'cofre.access')).toBe(true)
+  await expect.poll(async () => (await page.context().cookies()).some(c => c.name === 'cofre.access'), { timeout: 15_000 }).toBe(true)
   return { email, password: PASSWORD }
 }
 
