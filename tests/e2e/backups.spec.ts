@@ -4,8 +4,9 @@ import { expect as baseExpect, test, type Browser, type BrowserContext, type Pag
 import { SignJWT } from 'jose'
 import type mysql from 'mysql2/promise'
 import { BACKUP_INVALID_REASONS } from '../../shared/errors'
-import { connect, gunzipLines } from '../support/data'
-import { apiAs, backupsReady, open, screenshot, seriousA11yViolations, sha256OfFile, signInHere, signUp, spreadUserIds } from '../support/e2e-helpers'
+import { connect, databaseName, gunzipLines } from '../support/data'
+import { apiAs, backupsReady, open, screenshot, seriousA11yViolations, sha256OfFile, signInHere, signUp } from '../support/e2e-helpers'
+import { jobLockName } from '../../server/services/job-lock'
 import { replaceObject, s3Client, serialize } from '../support/mutate'
 import { startStack, TEST_JWT_SECRET, type Stack } from '../support/stack'
 
@@ -18,7 +19,6 @@ const base = () => process.env.COFRE_E2E_BASE_URL!
 // Backups and restores are real jobs on a CI machine with 2 cores: give them room.
 const expect = baseExpect.configure({ timeout: 15_000 })
 
-test.beforeAll(async () => { await spreadUserIds(process.env.COFRE_E2E_DATABASE_URL!) })
 // The two journeys below walk the whole screen; on a loaded CI machine they need more than 60 s.
 test.describe.configure({ timeout: 150_000 })
 const row = (page: Page, kind: string) => page.locator(`[data-testid="backup-row"][data-kind="${kind}"]`)
@@ -233,7 +233,6 @@ test.describe('failures shown in the user\'s words (private stack)', () => {
   test.beforeAll(async ({ browser }: { browser: Browser }) => {
     stack = await startStack({ NUXT_DATABASE_LOCK_WAIT_TIMEOUT_SECONDS: '2', NUXT_BACKUPS_RATE_LIMIT: '1' })
     db = await connect(stack.databaseUrl)
-    await spreadUserIds(stack.databaseUrl)
     context = await browser.newContext({ locale: 'pt-BR', timezoneId: 'America/Sao_Paulo' })
     page = await context.newPage()
     ;({ email } = await signUp(page, stack.app.baseURL, { name: 'Falhas Controladas' }))
@@ -281,14 +280,15 @@ test.describe('failures shown in the user\'s words (private stack)', () => {
   })
 
   test('409: another job holds the user\'s lock', async () => {
-    await db.query('SELECT GET_LOCK(?, 0)', [`cofre:job:${userId}`])
+    const lock = jobLockName(databaseName(stack.databaseUrl), userId)
+    await db.query('SELECT GET_LOCK(?, 0)', [lock])
     try {
       const dialog = await openRestore(backupId)
       const alert = problemIn(dialog, 'restore-error')
       await expect(alert).toContainText('Outra operação em andamento')
       await expect(alert.getByTestId('problem-text')).toHaveText('Já existe um backup ou uma restauração em andamento na sua conta. Aguarde terminar e tente de novo.')
     }
-    finally { await db.query('SELECT RELEASE_LOCK(?)', [`cofre:job:${userId}`]) }
+    finally { await db.query('SELECT RELEASE_LOCK(?)', [lock]) }
     await closeRestore()
   })
 

@@ -4,7 +4,6 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { AxeBuilder } from '@axe-core/playwright'
 import { expect as baseExpect, type Page } from '@playwright/test'
-import { connect } from './data'
 
 // Sign-up hashes a password with a memory-hard KDF: slow on a busy 2-core machine.
 const expect = baseExpect.configure({ timeout: 15_000 })
@@ -80,18 +79,4 @@ export async function screenshot(page: Page, name: string) {
 /** Waits until the backups page is hydrated, so clicks reach Vue. */
 export async function backupsReady(page: Page) {
   await expect(page.locator('section[data-hydrated="true"]')).toBeVisible()
-}
-
-/**
- * Starts a test database's user ids at a random high value. The per-user job lock is a MySQL
- * named lock (`cofre:job:<userId>`), global to the server, so users with the same id in two test
- * databases on one MariaDB (parallel runs, private stacks) would block each other with 409s.
- */
-export async function spreadUserIds(databaseUrl: string) {
-  const conn = await connect(databaseUrl)
-  try {
-    const start = 1_000_000 + Math.floor(Math.random() * 1_000_000_000)
-    await conn.query(`ALTER TABLE users AUTO_INCREMENT = ${start}`)
-  }
-  finally { await conn.end() }
 }
