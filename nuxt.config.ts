@@ -85,7 +85,8 @@ export default defineNuxtConfig({
   auth: {
     baseURL: '/api/auth',
     originEnvKey: 'NUXT_AUTH_ORIGIN',
-    globalAppMiddleware: true,
+    // Anonymous visitors are sent to /login?redirect=<page> and brought back after signing in.
+    globalAppMiddleware: { isEnabled: true, addDefaultCallbackUrl: true },
     provider: {
       type: 'local',
       endpoints: {

@@ -4,7 +4,8 @@ test.describe('protected pages', () => {
   test('an anonymous request for /backups is redirected to /login on the server', async ({ request }) => {
     const res = await request.get('/backups', { maxRedirects: 0 })
     expect([302, 307]).toContain(res.status())
-    expect(res.headers().location).toMatch(/^\/login/)
+    // …remembering where to come back to after signing in.
+    expect(res.headers().location).toMatch(/^\/login\?redirect=(%2F|\/)backups/)
   })
 
   test('sign up in the browser, land on the protected page, sign out', async ({ page }) => {
@@ -17,6 +18,8 @@ test.describe('protected pages', () => {
     await page.locator('input[name="password"]').fill('correct horse battery')
     await page.getByTestId('register-submit').click()
     await expect(page.getByTestId('signed-in-as')).toContainText('Ana Conceição')
+    // Brought back to the page that asked for a sign-in.
+    await expect(page).toHaveURL(/\/backups$/)
     // A reload renders the protected page on the server with the session cookie.
     await page.goto('/backups')
     await expect(page).toHaveURL(/\/backups$/)
