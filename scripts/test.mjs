@@ -10,6 +10,9 @@ const stages = [
   ['build', 'nuxt', ['build']],
   ['vitest', 'vitest', ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']],
   ['e2e', 'playwright', ['test']],
+  // The benchmark in smoke mode (10k rows, 1 run, 3 s of load) so it cannot rot; it fails only
+  // when something is broken, never for a missed performance target.
+  ['bench-smoke', 'node', ['bench/run.mjs', '--smoke']],
 ]
 const only = process.argv.slice(2)
 rmSync('test-results', { recursive: true, force: true })
