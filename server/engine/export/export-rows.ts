@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import type { Pool, PoolConnection } from 'mysql2'
 import { FORMAT_NAME, FORMAT_VERSION, SCHEMA_VERSION, type Header, type Trailer } from '../format'
 import type { TableSpec } from '../spec'
@@ -23,6 +23,42 @@ const run = (conn: PoolConnection, sql: string) => new Promise<void>((resolve, r
 const q = (name: string) => `\`${name.replace(/`/g, '``')}\``
 
 /**
+ * Serialized lines go straight into Buffers of about `chunkBytes` (Buffer.write per row): measured
+ * 3x faster than growing one string and encoding it with Buffer.from, whose cost grows with the
+ * string (docs/performance.md).
+ */
+class ChunkWriter {
+  private buf: Buffer
+  private pos = 0
+  constructor(private readonly chunkBytes: number, private readonly digest: Hash) { this.buf = Buffer.allocUnsafe(chunkBytes + 4096) }
+
+  /** Appends `head` (bytes), the UTF-8 of `text`, then `tail`; returns a full chunk when one is ready. */
+  append(head: Buffer, text: string, tail: Buffer): Buffer | undefined {
+    const need = head.length + text.length * 3 + tail.length
+    let full: Buffer | undefined
+    if (this.pos + need > this.buf.length) {
+      full = this.take()
+      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need)
+    }
+    this.pos += head.copy(this.buf, this.pos)
+    this.pos += this.buf.write(text, this.pos)
+    this.pos += tail.copy(this.buf, this.pos)
+    if (!full && this.pos >= this.chunkBytes) full = this.take()
+    return full
+  }
+
+  /** The bytes gathered so far (digested), or undefined if none. */
+  take(): Buffer | undefined {
+    if (!this.pos) return undefined
+    const out = this.buf.subarray(0, this.pos)
+    this.digest.update(out)
+    this.buf = Buffer.allocUnsafe(this.chunkBytes + 4096)
+    this.pos = 0
+    return out
+  }
+}
+
+/**
  * Streams one user's rows out of MySQL as backup lines (uncompressed), from ONE consistent
  * snapshot: a read-only REPEATABLE READ transaction opened WITH CONSISTENT SNAPSHOT, so rows
  * changed while the export runs appear either entirely before or entirely after the change.
@@ -32,13 +68,9 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
   const chunkBytes = o.chunkBytes ?? 256 * 1024
   const digest = createHash('sha256')
   const rowCounts: Record<string, number> = {}
-  let pending = ''
-  const flush = () => {
-    const buf = Buffer.from(pending, 'utf8')
-    digest.update(buf)
-    pending = ''
-    return buf
-  }
+  const out = new ChunkWriter(chunkBytes, digest)
+  const NONE = Buffer.alloc(0)
+  const LINE_END = Buffer.from('}\n')
 
   let conn: PoolConnection
   try {
@@ -61,37 +93,28 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
       app: o.app,
       tables: o.tables.map(t => ({ name: t.name, primaryKey: t.primaryKey, columns: t.columns.map(c => ({ name: c.name, type: c.kind, nullable: c.nullable })) })),
     }
-    pending += JSON.stringify(header) + '\n'
+    const first = out.append(NONE, JSON.stringify(header) + '\n', NONE)
+    if (first) yield first
 
     for (const table of o.tables) {
       const jsonIdx = table.columns.flatMap((c, i) => (c.kind === 'json' ? [i] : []))
-      const prefix = `{"t":${JSON.stringify(table.name)},"r":`
+      const prefix = Buffer.from(`{"t":${JSON.stringify(table.name)},"r":`)
       const sql = `SELECT ${table.columns.map(c => q(c.name)).join(', ')} FROM ${q(table.name)} WHERE ${q(table.ownerColumn)} = ? ORDER BY ${q(table.primaryKey)}`
-      const stream = conn.query({ sql, rowsAsArray: true, values: [o.userId] }).stream({ highWaterMark: 1000 })
-      // mysql2 reports a fatal connection error (e.g. the connection was KILLed) to the
-      // connection, not to a query that has no callback: forward it, or the stream hangs forever.
-      const onConnError = (err: Error) => stream.destroy(err)
-      const onConnEnd = () => stream.destroy(new Error('connection closed during export'))
-      conn.once('error', onConnError)
-      conn.once('end', onConnEnd)
       let count = 0
       try {
-        for await (const row of stream as AsyncIterable<unknown[]>) {
-          // MariaDB returns JSON columns as text, MySQL 8 as parsed values: normalize to values.
+        yield* rowChunks(conn, sql, o.userId, (row) => {
+          // mysql2 parses JSON columns (MySQL 8, and MariaDB's via its extended metadata); a
+          // server that sends them as text gets them parsed here, so the file holds JSON values.
           for (const i of jsonIdx) if (typeof row[i] === 'string') row[i] = JSON.parse(row[i] as string)
-          pending += prefix + JSON.stringify(row) + '}\n'
           count++
-          if (pending.length >= chunkBytes) yield flush()
-        }
+          return out.append(prefix, JSON.stringify(row), LINE_END)
+        })
       }
       catch (err) { throw new DatabaseError(`export.${table.name}`, { cause: err }) }
-      finally {
-        conn.removeListener('error', onConnError)
-        conn.removeListener('end', onConnEnd)
-      }
       rowCounts[table.name] = count
     }
-    if (pending.length) yield flush()
+    const rest = out.take()
+    if (rest) yield rest
     const trailer: Trailer = { type: 'trailer', rowCounts, digest: `sha256:${digest.digest('hex')}` }
     const last = Buffer.from(JSON.stringify(trailer) + '\n', 'utf8')
     result.rowCounts = rowCounts
@@ -104,5 +127,61 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
     if (ok) await run(conn, 'COMMIT').catch(() => {})
     if (ok) conn.release()
     else conn.destroy()
+  }
+}
+
+/** Ready chunks held before the connection is paused (backpressure from the consumer). */
+const MAX_QUEUED_CHUNKS = 4
+
+/**
+ * Runs `sql` and hands each row to `onRow` synchronously, as mysql2 parses it (no promise per
+ * row); yields the chunks `onRow` completes. When MAX_QUEUED_CHUNKS wait for the consumer, the
+ * connection is paused until it catches up, so memory stays bounded.
+ */
+async function* rowChunks(conn: PoolConnection, sql: string, userId: number, onRow: (row: unknown[]) => Buffer | undefined): AsyncGenerator<Buffer> {
+  const ready: Buffer[] = []
+  let done = false
+  let failure: Error | undefined
+  let wake: (() => void) | undefined
+  let paused = false
+  const signal = () => { const w = wake; wake = undefined; w?.() }
+  const fail = (err: Error) => { failure ??= err; signal() }
+  const query = conn.query({ sql, values: [userId], rowsAsArray: true })
+  query.on('result', (row) => {
+    if (failure) return
+    let chunk: Buffer | undefined
+    try { chunk = onRow(row as unknown as unknown[]) }
+    catch (err) { fail(err as Error); return }
+    if (chunk) {
+      ready.push(chunk)
+      if (ready.length >= MAX_QUEUED_CHUNKS && !paused) { paused = true; conn.pause() }
+      signal()
+    }
+  })
+  query.on('error', err => fail(err))
+  query.on('end', () => { done = true; signal() })
+  // mysql2 reports a fatal connection error (e.g. the connection was KILLed) to the connection,
+  // not always to the query: listen there too, or the export would wait forever.
+  const onConnError = (err: Error) => fail(err)
+  const onConnEnd = () => fail(new Error('connection closed during export'))
+  conn.once('error', onConnError)
+  conn.once('end', onConnEnd)
+  try {
+    for (;;) {
+      if (failure) throw failure
+      if (ready.length) {
+        const chunk = ready.shift()!
+        if (paused && ready.length < MAX_QUEUED_CHUNKS / 2) { paused = false; conn.resume() }
+        yield chunk
+        continue
+      }
+      if (done) return
+      await new Promise<void>((resolve) => { wake = resolve })
+    }
+  }
+  finally {
+    conn.removeListener('error', onConnError)
+    conn.removeListener('end', onConnEnd)
+    if (paused) conn.resume()
   }
 }

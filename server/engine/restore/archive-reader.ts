@@ -28,7 +28,7 @@ function gunzipError(err: Error & { code?: string }, startsAsGzip: boolean): Bac
  * it; nothing may follow the trailer; a stream that ends without one is `truncated`.
  */
 export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncGenerator<Line> {
-  const gunzip = createGunzip({ chunkSize: 64 * 1024 })
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 })
   compressed.on('error', err => gunzip.destroy(err))
   compressed.pipe(gunzip)
   let startsAsGzip = false
@@ -42,31 +42,37 @@ export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncG
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       total += chunk.length
       if (total > o.maxUncompressedBytes) throw new BackupInvalidError('too_large', `more than ${o.maxUncompressedBytes} bytes uncompressed`)
-      let buf = rest.length ? Buffer.concat([rest, chunk]) : chunk
+      const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk
+      // Lines are decoded one by one (a line of ASCII/Latin-1 text stays a one-byte string, which
+      // JSON.parse reads faster than a slice of one big decoded chunk) and hashed all at once
+      // after they were read: up to the trailer's first byte if the trailer is among them.
       let start = 0
+      let hashed = false
       for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-        const lineBuf = buf.subarray(start, nl)
+        const lineText = buf.toString('utf8', start, nl)
+        const lineStart = start
         start = nl + 1
         lineNo++
         if (sawTrailer) throw new BackupInvalidError('malformed', 'content after the trailer')
         let value: unknown
-        try { value = JSON.parse(lineBuf.toString('utf8')) }
+        try { value = JSON.parse(lineText) }
         catch { throw new BackupInvalidError('malformed', `line ${lineNo} is not JSON`) }
         if (!value || typeof value !== 'object' || Array.isArray(value)) throw new BackupInvalidError('malformed', `line ${lineNo} is not an object`)
         const rec = value as Record<string, unknown>
         if (rec.type === 'trailer') {
           sawTrailer = true
+          digest.update(buf.subarray(0, lineStart))
+          hashed = true
           yield { kind: 'trailer', value: rec, line: lineNo, digestOfPreceding: `sha256:${digest.digest('hex')}` }
         }
         else {
-          digest.update(lineBuf)
-          digest.update('\n')
           yield { kind: 'record', value: rec, line: lineNo }
         }
       }
-      buf = buf.subarray(start)
-      if (buf.length > MAX_LINE_BYTES) throw new BackupInvalidError('too_large', `line ${lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes`)
-      rest = Buffer.from(buf)
+      if (!hashed && start) digest.update(buf.subarray(0, start))
+      const tail = buf.subarray(start)
+      if (tail.length > MAX_LINE_BYTES) throw new BackupInvalidError('too_large', `line ${lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes`)
+      rest = Buffer.from(tail)
     }
   }
   catch (err) {

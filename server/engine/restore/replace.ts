@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Readable } from 'node:stream'
 import type { Connection as CoreConnection } from 'mysql2'
 import type { Pool, PoolConnection } from 'mysql2/promise'
 import { BackupInvalidError, DatabaseError } from '../errors'
 import type { TableSpec } from '../spec'
-import { dbTuple, jsonColumns, LineWriter, splitLine, SpoolReader, type SpooledBackup, type SpooledTable } from './spool'
+import { dbRowJson, insertTuple, jsonColumns, LineWriter, SpoolReader, type SpooledBackup, type SpooledRow, type SpooledTable } from './spool'
 
 const q = (name: string) => `\`${name.replace(/`/g, '``')}\``
 
@@ -123,16 +122,15 @@ export async function replaceUserData(o: ReplaceOptions): Promise<Record<string,
 interface SyncOptions { userId: number, batchRows: number, stats: ReplaceStats, dir: string }
 
 async function syncTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTable | undefined, currentRows: number, o: SyncOptions) {
-  const insertSql = spooled ? `INSERT INTO ${q(t.name)} (${[t.ownerColumn, ...spooled.columns].map(q).join(',')}) VALUES ` : ''
   // Nothing in the database: every spooled row is inserted, straight from the spool.
   if (currentRows === 0) {
-    if (spooled) await insertTuples(conn, spooled.path, true, insertSql, o)
+    if (spooled) await insertRows(conn, spooled, spooled.path, o)
     return
   }
   const compare = spooled?.complete === true
   await mkdir(o.dir, { recursive: true })
-  const delPath = join(o.dir, 'delete.ids')
-  const insPath = join(o.dir, 'insert.tuples')
+  const delPath = join(o.dir, 'delete.jsonl')
+  const insPath = join(o.dir, 'insert.jsonl')
   const dels = new LineWriter(delPath)
   const ins = new LineWriter(insPath)
   let toDelete = 0
@@ -145,52 +143,39 @@ async function syncTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTab
     const json = compare ? jsonColumns(spooled!) : []
     const file = compare ? new SpoolReader(spooled!.path) : undefined
     try {
-      let f = file ? await nextLine(file) : undefined
+      let f: SpooledRow | null | undefined = file ? await file.next() : undefined
       // The promise connection wraps a callback one, which can stream a result.
       const core = conn.connection as unknown as CoreConnection
-      const stream = core.query({
-        sql: `SELECT ${columns.map(q).join(', ')} FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? ORDER BY ${q(t.primaryKey)}`,
-        values: [o.userId],
-        rowsAsArray: true,
-      }).stream({ highWaterMark: 1000 }) as unknown as Readable
-      // A fatal connection error (e.g. KILL) reaches the connection, not a query without a
-      // callback: forward it, or the stream would hang forever.
-      const onConnError = (err: Error) => stream.destroy(err)
-      const onConnEnd = () => stream.destroy(new Error('connection closed during restore'))
-      core.once('error', onConnError)
-      core.once('end', onConnEnd)
-      try {
-        for await (const row of stream as AsyncIterable<unknown[]>) {
+      const sql = `SELECT ${columns.map(q).join(', ')} FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? ORDER BY ${q(t.primaryKey)}`
+      let wait: Promise<void> | undefined
+      for await (const batch of rowBatches(core, sql, [o.userId])) {
+        for (const row of batch) {
           const pk = row[pkIdx] as number
           while (f && f.pk < pk) {
-            await ins.write(`${f.tuple}\n`)
+            if ((wait = ins.write(`${f.pk}\t${f.json}\n`))) await wait
             toInsert++
-            f = await nextLine(file!)
+            if ((f = file!.take()) === null) f = await file!.next()
           }
           if (f && f.pk === pk) {
-            if (f.tuple === dbTuple(o.userId, row, json)) o.stats.unchanged++
+            if (f.json === dbRowJson(row, json)) o.stats.unchanged++
             else {
-              await dels.write(`${pk}\n`)
-              await ins.write(`${f.tuple}\n`)
+              if ((wait = dels.write(`${pk}\t\n`))) await wait
+              if ((wait = ins.write(`${f.pk}\t${f.json}\n`))) await wait
               toDelete++
               toInsert++
             }
-            f = await nextLine(file!)
+            if ((f = file!.take()) === null) f = await file!.next()
           }
           else {
-            await dels.write(`${pk}\n`)
+            if ((wait = dels.write(`${pk}\t\n`))) await wait
             toDelete++
           }
         }
       }
-      finally {
-        core.removeListener('error', onConnError)
-        core.removeListener('end', onConnEnd)
-      }
       while (f) {
-        await ins.write(`${f.tuple}\n`)
+        if ((wait = ins.write(`${f.pk}\t${f.json}\n`))) await wait
         toInsert++
-        f = await nextLine(file!)
+        f = await file!.next()
       }
     }
     finally { await file?.close() }
@@ -205,13 +190,8 @@ async function syncTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTab
   o.stats.compareMs += performance.now() - t0
 
   if (toDelete) await deleteIds(conn, t, delPath, o)
-  if (compare) { if (toInsert) await insertTuples(conn, insPath, false, insertSql, o) }
-  else if (spooled) await insertTuples(conn, spooled.path, true, insertSql, o)
-}
-
-async function nextLine(r: SpoolReader) {
-  const line = await r.next()
-  return line === undefined ? undefined : splitLine(line)
+  if (compare) { if (toInsert) await insertRows(conn, spooled!, insPath, o) }
+  else if (spooled) await insertRows(conn, spooled, spooled.path, o)
 }
 
 async function deleteIds(conn: PoolConnection, t: TableSpec, path: string, o: SyncOptions) {
@@ -227,10 +207,9 @@ async function deleteIds(conn: PoolConnection, t: TableSpec, path: string, o: Sy
       o.stats.deleted += ids.length
       ids = []
     }
-    for (let line = await r.next(); line !== undefined; line = await r.next()) {
-      const id = Number(line)
-      if (!Number.isSafeInteger(id)) throw new Error(`restore: unexpected id ${line}`)
-      ids.push(id)
+    for (let row = await r.next(); row !== undefined; row = await r.next()) {
+      if (!Number.isSafeInteger(row.pk)) throw new Error(`restore: unexpected id ${row.pk}`)
+      ids.push(row.pk)
       if (ids.length >= o.batchRows) await flush()
     }
     await flush()
@@ -239,29 +218,81 @@ async function deleteIds(conn: PoolConnection, t: TableSpec, path: string, o: Sy
   o.stats.deleteMs += performance.now() - t0
 }
 
-/** Multi-row INSERTs of up to batchRows tuples (and MAX_STATEMENT_CHARS) read from a file. */
-async function insertTuples(conn: PoolConnection, path: string, withPk: boolean, insertSql: string, o: SyncOptions) {
+/** Multi-row INSERTs of up to batchRows rows (and MAX_STATEMENT_CHARS) from a spool-format file. */
+async function insertRows(conn: PoolConnection, spooled: SpooledTable, path: string, o: SyncOptions) {
   const t0 = performance.now()
+  const insertSql = `INSERT INTO ${q(spooled.spec.name)} (${[spooled.spec.ownerColumn, ...spooled.columns].map(q).join(',')}) VALUES `
+  const json = jsonColumns(spooled)
   const r = new SpoolReader(path)
   try {
     let tuples: string[] = []
-    let bytes = 0
+    let chars = 0
     const flush = async () => {
       if (!tuples.length) return
       await conn.query(insertSql + tuples.join(','))
       o.stats.inserted += tuples.length
       tuples = []
-      bytes = 0
+      chars = 0
     }
-    for (let line = await r.next(); line !== undefined; line = await r.next()) {
-      const tuple = withPk ? line.slice(line.indexOf('\t') + 1) : line
-      if (bytes + tuple.length > MAX_STATEMENT_CHARS) await flush()
+    for (let row = await r.next(); row !== undefined; row = await r.next()) {
+      const tuple = insertTuple(o.userId, JSON.parse(row.json) as unknown[], json)
+      if (chars + tuple.length > MAX_STATEMENT_CHARS) await flush()
       tuples.push(tuple)
-      bytes += tuple.length + 1
+      chars += tuple.length + 1
       if (tuples.length >= o.batchRows) await flush()
     }
     await flush()
   }
   finally { await r.close() }
   o.stats.insertMs += performance.now() - t0
+}
+
+/** Rows queued before the connection is paused (backpressure from the comparison). */
+const MAX_QUEUED_ROWS = 8192
+
+/**
+ * Runs `sql` and yields its rows (rowsAsArray) in batches, as mysql2 parses them: one await per
+ * batch instead of a promise per row. The connection is paused while MAX_QUEUED_ROWS wait.
+ */
+async function* rowBatches(core: CoreConnection, sql: string, values: unknown[]): AsyncGenerator<unknown[][]> {
+  let batch: unknown[][] = []
+  let done = false
+  let failure: Error | undefined
+  let wake: (() => void) | undefined
+  let paused = false
+  const signal = () => { const w = wake; wake = undefined; w?.() }
+  const fail = (err: Error) => { failure ??= err; signal() }
+  const query = core.query({ sql, values, rowsAsArray: true })
+  query.on('result', (row) => {
+    batch.push(row as unknown as unknown[])
+    if (batch.length >= MAX_QUEUED_ROWS && !paused) { paused = true; core.pause() }
+    if (batch.length === 1) signal()
+  })
+  query.on('error', err => fail(err))
+  query.on('end', () => { done = true; signal() })
+  // A fatal connection error (e.g. KILL) reaches the connection, not always the query: listen
+  // there too, or the restore would wait forever.
+  const onConnError = (err: Error) => fail(err)
+  const onConnEnd = () => fail(new Error('connection closed during restore'))
+  core.once('error', onConnError)
+  core.once('end', onConnEnd)
+  try {
+    for (;;) {
+      if (failure) throw failure
+      if (batch.length) {
+        const rows = batch
+        batch = []
+        if (paused) { paused = false; core.resume() }
+        yield rows
+        continue
+      }
+      if (done) return
+      await new Promise<void>((resolve) => { wake = resolve })
+    }
+  }
+  finally {
+    core.removeListener('error', onConnError)
+    core.removeListener('end', onConnEnd)
+    if (paused) core.resume()
+  }
 }

@@ -77,7 +77,7 @@ export async function restoreFromObject(o: RestoreOptions): Promise<Record<strin
     // Pass 1: validate everything before any change, spooling the rows to insert.
     const spool = await spoolValidated(
       validatedRows(readArchive(createReadStream(file) as Readable, { maxUncompressedBytes: o.maxUncompressedBytes }), { userId: o.userId, tables: o.tables }),
-      { dir, userId: o.userId },
+      { dir },
     )
     await rm(file, { force: true })
     stats.validateMs = performance.now() - t0

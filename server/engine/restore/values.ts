@@ -3,9 +3,13 @@ import type { ColumnSpec } from '../spec'
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2}) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?$/
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** A real calendar day (plain arithmetic: a Date per value measured as a visible share of a restore). */
 function validDate(y: number, m: number, d: number) {
-  const dt = new Date(Date.UTC(y, m - 1, d))
-  return y >= 1000 && dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d
+  if (y < 1000 || m < 1 || m > 12 || d < 1) return false
+  const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+  return d <= DAYS[m - 1]! + (leap ? 1 : 0)
 }
 
 /** Builds a checker for one column: true if `v` is a value MySQL will store exactly as written. */
@@ -19,8 +23,9 @@ export function valueChecker(c: ColumnSpec): (v: unknown) => boolean {
         const re = new RegExp(`^-?\\d{1,${c.precision! - c.scale!}}(\\.\\d{1,${c.scale}})?$`)
         return v => typeof v === 'string' && re.test(v)
       }
-      case 'string': return v => typeof v === 'string' && [...v].length <= c.maxLength!
-      case 'text': return v => typeof v === 'string' && Buffer.byteLength(v) <= c.maxLength!
+      // Code points ≤ UTF-16 units, and UTF-8 bytes ≤ 3 × UTF-16 units: most values need no count.
+      case 'string': return v => typeof v === 'string' && (v.length <= c.maxLength! || [...v].length <= c.maxLength!)
+      case 'text': return v => typeof v === 'string' && (v.length * 3 <= c.maxLength! || Buffer.byteLength(v) <= c.maxLength!)
       case 'date': return (v) => {
         const m = typeof v === 'string' && DATE.exec(v)
         return !!m && validDate(Number(m[1]), Number(m[2]), Number(m[3]))

@@ -1,0 +1,72 @@
+// `npm run bench -- …` measures whole requests; this measures the engine's stages one at a time,
+// in-process, without HTTP or S3 (docs/performance.md):
+//   node_modules/.bin/node bench/stages.mjs --user-id N [--database-url …] [--runs 3] [--only backup|restore]
+// Needs a database with that user's rows (e.g. `npm run bench -- --keep-db`, or `npm run seed`).
+import { execFileSync } from 'node:child_process'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { build } from 'esbuild'
+import { clientArgs } from './lib/reference.mjs'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const { values } = parseArgs({
+  options: {
+    'user-id': { type: 'string' },
+    'database-url': { type: 'string', default: process.env.COFRE_BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/cofre_bench' },
+    'runs': { type: 'string', default: '3' },
+    'only': { type: 'string' },
+    'restore': { type: 'boolean', default: false },
+  },
+})
+if (!values['user-id']) { console.error('usage: node bench/stages.mjs --user-id N [--database-url URL] [--runs 3] [--only backup|restore] [--restore]'); process.exit(1) }
+const userId = Number(values['user-id'])
+const runs = Number(values.runs)
+const url = values['database-url']
+const work = join(ROOT, '.bench', 'stages')
+await mkdir(work, { recursive: true })
+const out = join(work, 'entry.mjs')
+await build({ entryPoints: [join(ROOT, 'bench/stages/entry.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'warning', alias: { '#shared': join(ROOT, 'shared') } })
+const e = await import(pathToFileURL(out).href)
+
+const median = xs => [...xs].sort((a, b) => a - b)[xs.length >> 1]
+async function stage(name, fn) {
+  const ms = []
+  let value
+  for (let i = 0; i < runs; i++) { const r = await fn(); ms.push(r.ms); value = r.value }
+  console.log(`${name.padEnd(58)} ${(median(ms) / 1000).toFixed(2).padStart(6)} s   (runs: ${ms.map(x => (x / 1000).toFixed(2)).join(', ')})${value !== undefined ? `  → ${JSON.stringify(value).slice(0, 200)}` : ''}`)
+}
+
+const pool = e.openPool(url)
+const file = join(work, `user-${userId}.jsonl.gz`)
+try {
+  if (values.only !== 'restore') {
+    const { args, env, database } = clientArgs(url)
+    await stage('reference: SELECT through the mariadb client', async () => {
+      const t = performance.now()
+      execFileSync('sh', ['-c', `mariadb ${args.join(' ')} ${database} -e "SELECT * FROM transactions WHERE user_id = ${userId}" > /dev/null`], { env })
+      return { ms: performance.now() - t }
+    })
+    await stage('DB read (mysql2 rowsAsArray stream, no serialization)', () => e.dbRead(pool, userId))
+    await stage('DB read + JSON lines + digest (exportUserRows)', () => e.exportOnly(pool, userId))
+    await stage('… + gzip -1 + SHA-256 (no upload)', () => e.exportGzip(pool, userId, 1, file))
+  }
+  else await e.exportGzip(pool, userId, 1, file)
+  if (values.only !== 'backup') {
+    await stage('gunzip only', () => e.gunzipOnly(file))
+    await stage('gunzip + line split + JSON.parse + digest (readArchive)', () => e.readOnly(file))
+    await stage('… + validation (validatedRows)', () => e.validateOnly(file, userId))
+    await stage('… + spool as SQL tuples (pass 1 of a restore)', () => e.validateAndSpool(file, userId))
+    if (values.restore) {
+      await stage('restore: pass 1 + replace (data equal to the file)', async () => {
+        const r = await e.restore(pool, file, userId)
+        return { ms: r.validateMs + r.replaceMs, value: Object.fromEntries(Object.entries(r.stats).map(([k, v]) => [k, Math.round(v)])) }
+      })
+    }
+  }
+}
+finally {
+  await new Promise(r => pool.end(r))
+  await rm(file, { force: true })
+}

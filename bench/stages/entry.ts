@@ -1,0 +1,88 @@
+// Bundled by bench/stages.mjs (esbuild): the engine's pieces, run one stage at a time without
+// the HTTP server or S3, to see where the time of a backup or a restore goes.
+import { createHash } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { compose, Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip, createGzip } from 'node:zlib'
+import mysql from 'mysql2'
+import { connectionOptions } from '../../server/db/client'
+import { USER_DATA_TABLES } from '../../server/db/registry'
+import { exportUserRows } from '../../server/engine/export/export-rows'
+import { readArchive } from '../../server/engine/restore/archive-reader'
+import { replaceUserData, type ReplaceStats } from '../../server/engine/restore/replace'
+import { spoolValidated } from '../../server/engine/restore/spool'
+import { validatedRows } from '../../server/engine/restore/validator'
+
+const APP = { name: 'cofre', version: 'bench' }
+const sink = () => new Writable({ write(_c, _e, cb) { cb() } })
+const time = async <T>(fn: () => Promise<T>) => { const t = performance.now(); const value = await fn(); return { ms: performance.now() - t, value } }
+
+export function openPool(url: string) { return mysql.createPool(connectionOptions(url, 2)) }
+
+/** DB read only: every column of the user's rows through mysql2 (rowsAsArray), nothing else. */
+export async function dbRead(pool: mysql.Pool, userId: number) {
+  return time(async () => {
+    let n = 0
+    for (const t of USER_DATA_TABLES) {
+      const sql = `SELECT ${t.columns.map(c => `\`${c.name}\``).join(', ')} FROM \`${t.name}\` WHERE user_id = ? ORDER BY \`${t.primaryKey}\``
+      const stream = pool.query({ sql, values: [userId], rowsAsArray: true }).stream({ highWaterMark: 1000 })
+      for await (const _row of stream) n++
+    }
+    return n
+  })
+}
+
+const rows = (pool: mysql.Pool, userId: number) => exportUserRows({ pool, userId, backupId: 'bench', tables: USER_DATA_TABLES, app: APP })
+
+/** DB read + serialization (+ the digest the trailer carries). */
+export async function exportOnly(pool: mysql.Pool, userId: number) {
+  return time(async () => { let bytes = 0; for await (const b of rows(pool, userId)) bytes += b.length; return bytes })
+}
+
+/** DB read + serialization + gzip (level) + SHA-256 of the compressed bytes; optionally kept in a file. */
+export async function exportGzip(pool: mysql.Pool, userId: number, level = 1, file?: string) {
+  return time(async () => {
+    const hash = createHash('sha256')
+    let size = 0
+    await pipeline(compose(Readable.from(rows(pool, userId), { objectMode: false }), createGzip({ level, chunkSize: 64 * 1024 })), async function* (src: AsyncIterable<Buffer>) {
+      for await (const c of src) { hash.update(c); size += c.length; yield c }
+    }, file ? createWriteStream(file) : sink())
+    return { size, sha256: hash.digest('hex') }
+  })
+}
+
+export async function gunzipOnly(file: string) {
+  return time(async () => { let n = 0; await pipeline(createReadStream(file), createGunzip({ chunkSize: 64 * 1024 }), new Writable({ write(c, _e, cb) { n += c.length; cb() } })); return n })
+}
+
+export async function readOnly(file: string) {
+  return time(async () => { let n = 0; for await (const _l of readArchive(createReadStream(file), { maxUncompressedBytes: 2 ** 31 })) n++; return n })
+}
+
+export async function validateOnly(file: string, userId: number) {
+  return time(async () => { let n = 0; for await (const _i of validatedRows(readArchive(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES })) n++; return n })
+}
+
+export async function validateAndSpool(file: string, userId: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'cofre-stages-'))
+  try {
+    return await time(() => spoolValidated(validatedRows(readArchive(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES }), { dir }))
+  }
+  finally { await rm(dir, { recursive: true, force: true }) }
+}
+
+/** Pass 1 and pass 2 of a restore (no safety backup), with the replace's own step timings. */
+export async function restore(pool: mysql.Pool, file: string, userId: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'cofre-stages-'))
+  try {
+    const spool = await time(() => spoolValidated(validatedRows(readArchive(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES }), { dir }))
+    const stats = {} as ReplaceStats
+    const replace = await time(() => replaceUserData({ pool: pool.promise(), userId, tables: USER_DATA_TABLES, spool: spool.value, dir, stats }))
+    return { validateMs: spool.ms, replaceMs: replace.ms, stats }
+  }
+  finally { await rm(dir, { recursive: true, force: true }) }
+}
