@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     'reuse-db': { type: 'boolean', default: false },
     'skip-load': { type: 'boolean', default: false },
     'skip-reference': { type: 'boolean', default: false },
+    'skip-worst': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'help': { type: 'boolean', short: 'h', default: false },
   },
@@ -55,6 +56,7 @@ if (args.help) {
   --reuse-db         keep an existing bench database (seeding is skipped per user when counts match)
   --keep-db          do not drop the database at the end
   --skip-load        no load tests;  --skip-reference  no mariadb-dump/mariadb reference
+  --skip-worst       no restore over entirely different data
   --cpu-prof         run the server with --cpu-prof (profiles in .bench/prof/)`)
   process.exit(0)
 }
@@ -165,7 +167,9 @@ async function measurePoint(server, n, user) {
   const N = n.toLocaleString('en')
   const rssText = m => `RSS +${toMB(m.growth)} MB (idle ${toMB(m.idle)}, peak ${toMB(m.peak)})`
 
-  // 1. Backups: ours, then the reference, each `runs` times.
+  // 1. Backups, alternating ours and the reference (so both see the same machine load), `runs` times each.
+  const dumpGz = join(WORK, `ref-${n}.sql.gz`)
+  const dumpSql = join(WORK, `ref-${n}.sql`)
   let token = await login(server.baseURL, email, PASSWORD)
   for (let i = 0; i < cfg.runs; i++) {
     const run = await measured(`backup of ${N} rows`, async () => {
@@ -177,21 +181,18 @@ async function measurePoint(server, n, user) {
       if (res.body.row_counts?.transactions !== n) fail(`backup of ${N} rows counted ${res.body.row_counts?.transactions} transactions`)
       return { seconds, backupId: res.body.backup_id, sizeBytes: res.body.size_bytes, rss: { ...m, value: undefined } }
     })
-    if (!run) continue
-    point.backup.runs.push(run)
-    log(`backup ${N}: ${run.seconds.toFixed(2)} s, ${toMB(run.sizeBytes)} MB, ${rssText(run.rss)}`)
-  }
-  const dumpGz = join(WORK, `ref-${n}.sql.gz`)
-  const dumpSql = join(WORK, `ref-${n}.sql`)
-  if (!args['skip-reference']) {
-    for (let i = 0; i < cfg.runs; i++) {
+    if (run) {
+      point.backup.runs.push(run)
+      log(`backup ${N}: ${run.seconds.toFixed(2)} s, ${toMB(run.sizeBytes)} MB, ${rssText(run.rss)}`)
+    }
+    if (!args['skip-reference']) {
       const r = await measured(`reference backup of ${N} rows`, () => referenceBackup(cfg.databaseUrl, user.userId, TABLES, dumpGz))
       if (!r) continue
       point.reference.backup.push(r)
       log(`reference backup ${N}: ${r.seconds.toFixed(2)} s, ${toMB(r.sizeBytes)} MB`)
     }
-    if (point.reference.backup.length) await gunzipTo(dumpGz, dumpSql)
   }
+  if (point.reference.backup.length) await gunzipTo(dumpGz, dumpSql)
 
   // 2. Restores, alternating ours (of the first backup) and the reference (of the dump): both
   // bring back the same rows, so every run starts from the same data. Each is checked.
@@ -234,6 +235,32 @@ async function measurePoint(server, n, user) {
     }
   }
   await rm(dumpSql, { force: true })
+
+  // 3. The worst case for a restore, once: every row differs. The user's ledger is generated
+  // again (new ids, one more transaction), then the first backup is restored over it.
+  if (!args['skip-worst']) {
+    await seedUser({ url: cfg.databaseUrl, email, password: PASSWORD, name: 'Bench', transactions: n + 1, seed: n + 1 })
+    token = await login(server.baseURL, email, PASSWORD)
+    const run = await measured(`restore of ${N} rows over entirely different data`, async () => {
+      const t = performance.now()
+      const m = await withRss(server.pid, () => api(server.baseURL, 'POST', '/api/restore', { token, body: { backup_id: source } }), { baseline: server.idleRss })
+      const seconds = (performance.now() - t) / 1000
+      const res = m.value
+      if (res.status !== 200) throw httpFailure(`restore of ${N} rows over different data`, res)
+      await new Promise(r => setTimeout(r, 50))
+      const stages = server.stages.findLast(x => x.job === 'restore') ?? null
+      const safety = await api(server.baseURL, 'GET', `/api/backups/${res.body.safety_backup_id}`, { token })
+      const safetySeconds = safety.status === 200 && safety.body.completed_at ? (Date.parse(safety.body.completed_at) - Date.parse(safety.body.created_at)) / 1000 : Number.NaN
+      return { seconds, safetySeconds, stages, rss: { ...m, value: undefined } }
+    })
+    const after = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
+    if (!sameFingerprint(after, expected)) fail(`restore of ${N} rows over different data left other data than the backup's`)
+    if (run) {
+      point.worstRestore = run
+      log(`restore ${N} over entirely different data: ${run.seconds.toFixed(2)} s (safety backup ${run.safetySeconds.toFixed(2)} s → ${(run.seconds - run.safetySeconds).toFixed(2)} s without), ${rssText(run.rss)}`)
+      if (run.stages) log(`  stages (ms): ${Object.entries(run.stages).filter(([k]) => k !== 'job').map(([k, v]) => `${k} ${v}`).join(', ')}`)
+    }
+  }
   return point
 }
 

@@ -75,6 +75,10 @@ export function summarizePoint(p) {
       ratio: restoreNoSafetyS / refRestoreS,
       rssGrowthMax: max(r.map(x => x.rss.growth)), rssGrowthMedian: median(r.map(x => x.rss.growth)),
     },
+    worstRestore: p.worstRestore
+      ? { seconds: p.worstRestore.seconds, secondsWithoutSafety: p.worstRestore.seconds - p.worstRestore.safetySeconds, ratio: (p.worstRestore.seconds - p.worstRestore.safetySeconds) / refRestoreS, rssGrowth: p.worstRestore.rss.growth, stages: p.worstRestore.stages }
+      : null,
+    stages: r.map(x => x.stages).filter(Boolean).at(-1) ?? null,
     runs: b.length,
   }
 }
@@ -91,7 +95,17 @@ export function markdown(results) {
     out.push(`| ${n} | backup (POST /api/backup) vs \`mariadb-dump \\| gzip -1\` | ${sec(p.backup.seconds)} · ${mb(p.backup.sizeBytes)} | ${sec(p.reference.backupSeconds)} · ${mb(p.reference.backupSizeBytes)} | ${p.backup.ratio.toFixed(2)}x |`)
     out.push(`| ${n} | restore without safety backup vs DELETE + \`mariadb < dump\` | ${sec(p.restore.secondsWithoutSafety)} | ${sec(p.reference.restoreSeconds)} (delete ${sec(p.reference.deleteSeconds)} + import ${sec(p.reference.importSeconds)}) | ${p.restore.ratio.toFixed(2)}x |`)
     out.push(`| ${n} | restore total (POST /api/restore) / of which safety backup | ${sec(p.restore.seconds)} / ${sec(p.restore.safetySeconds)} | | |`)
-    out.push(`| ${n} | server RSS growth, backup / restore (max of runs) | ${mb(p.backup.rssGrowthMax)} / ${mb(p.restore.rssGrowthMax)} | | |`)
+    if (p.worstRestore) out.push(`| ${n} | restore over entirely different data (every row deleted and inserted; 1 run) | ${sec(p.worstRestore.secondsWithoutSafety)} | ${sec(p.reference.restoreSeconds)} | ${p.worstRestore.ratio.toFixed(2)}x |`)
+    out.push(`| ${n} | server RSS growth, backup / restore (max of runs) | ${mb(p.backup.rssGrowthMax)} / ${mb(p.restore.rssGrowthMax)}${p.worstRestore ? ` (different data: ${mb(p.worstRestore.rssGrowth)})` : ''} | | |`)
+  }
+  const staged = Object.values(results.summary).filter(p => p.stages)
+  if (staged.length) {
+    out.push('', 'Restore stages (ms, last run; from the engine with COFRE_STAGE_TIMINGS=1):', '', '| rows | data | download | validate + spool | safety backup | lock | compare | delete | insert | check | unchanged / deleted / inserted rows |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
+    for (const p of staged) {
+      for (const [label, st] of [['equal to the backup', p.stages], ['entirely different', p.worstRestore?.stages]]) {
+        if (st) out.push(`| ${p.rows.toLocaleString('en')} | ${label} | ${st.downloadMs} | ${st.validateMs} | ${st.safetyBackupMs} | ${st.lockMs} | ${st.compareMs} | ${st.deleteMs} | ${st.insertMs} | ${st.checkMs} | ${st.unchanged.toLocaleString('en')} / ${st.deleted.toLocaleString('en')} / ${st.inserted.toLocaleString('en')} |`)
+      }
+    }
   }
   if (results.load) {
     out.push('', '| endpoint | connections × seconds | requests/s | p50 | p95 | p99 | max | non-2xx / errors |', '|---|---:|---:|---:|---:|---:|---:|---:|')
