@@ -85,7 +85,7 @@ const GENERATORS: Record<string, (c: Ctx, r: Rng) => Mutation> = {
     for (const x of l) if (x.t === t.name) x.r.push(1)
     return { bytes: serialize(l), registered: true, reasons: ['unknown_column'] }
   },
-  'gzip bomb': (_c, r) => ({ bytes: gzipSync(Buffer.alloc((65 + r.int(40)) * 1024 * 1024, r.pick([0x20, 0x0A, 0x7B]))), registered: true, reasons: ['too_large'] }),
+  'gzip bomb': (_c, r) => ({ bytes: gzipSync(Buffer.alloc((65 + r.int(40)) * 1024 * 1024, r.pick([0x20, 0x30, 0x7B]))), registered: true, reasons: ['too_large'] }),
   'empty or not gzip': (_c, r) => (r.next() < 0.3 ? { bytes: Buffer.alloc(0), registered: true, reasons: ['truncated'] } : { bytes: Buffer.from(Array.from({ length: 1 + r.int(4096) }, (_, k) => (k === 0 ? 0x7B : r.int(256)))), registered: true, reasons: ['not_gzip'] }),
   'trailer edited': (c, r) => {
     const l = structuredClone(c.lines)
