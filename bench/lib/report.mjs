@@ -79,6 +79,7 @@ export function summarizePoint(p) {
       ? { seconds: p.worstRestore.seconds, secondsWithoutSafety: p.worstRestore.seconds - p.worstRestore.safetySeconds, ratio: (p.worstRestore.seconds - p.worstRestore.safetySeconds) / refRestoreS, rssGrowth: p.worstRestore.rss.growth, stages: p.worstRestore.stages }
       : null,
     stages: r.map(x => x.stages).filter(Boolean).at(-1) ?? null,
+    backupStages: b.map(x => x.stages).filter(Boolean).at(-1) ?? null,
     runs: b.length,
   }
 }
@@ -98,12 +99,17 @@ export function markdown(results) {
     if (p.worstRestore) out.push(`| ${n} | restore over entirely different data (every row deleted and inserted; 1 run) | ${sec(p.worstRestore.secondsWithoutSafety)} | ${sec(p.reference.restoreSeconds)} | ${p.worstRestore.ratio.toFixed(2)}x |`)
     out.push(`| ${n} | server RSS growth, backup / restore (max of runs) | ${mb(p.backup.rssGrowthMax)} / ${mb(p.restore.rssGrowthMax)}${p.worstRestore ? ` (different data: ${mb(p.worstRestore.rssGrowth)})` : ''} | | |`)
   }
+  const backupStaged = Object.values(results.summary).filter(p => p.backupStages)
+  if (backupStaged.length) {
+    out.push('', 'Backup inside the server (ms, last run): rows read + serialized + hashed (gzip and upload run alongside), then the upload\'s tail:', '', '| rows | export | total in engine | request | uncompressed |', '|---:|---:|---:|---:|---:|')
+    for (const p of backupStaged) out.push(`| ${p.rows.toLocaleString('en')} | ${p.backupStages.exportMs} | ${p.backupStages.totalMs} | ${Math.round(p.backup.seconds * 1000)} (median) | ${mb(p.backupStages.uncompressedBytes)} |`)
+  }
   const staged = Object.values(results.summary).filter(p => p.stages)
   if (staged.length) {
-    out.push('', 'Restore stages (ms, last run; from the engine with COFRE_STAGE_TIMINGS=1):', '', '| rows | data | download | validate + spool | safety backup | lock | compare | delete | insert | check | unchanged / deleted / inserted rows |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
+    out.push('', 'Restore stages (ms, last run; from the engine with COFRE_STAGE_TIMINGS=1):', '', '| rows | data | download | validate + spool | safety backup | lock | compare | delete | insert | commit | unchanged / deleted / inserted rows |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
     for (const p of staged) {
       for (const [label, st] of [['equal to the backup', p.stages], ['entirely different', p.worstRestore?.stages]]) {
-        if (st) out.push(`| ${p.rows.toLocaleString('en')} | ${label} | ${st.downloadMs} | ${st.validateMs} | ${st.safetyBackupMs} | ${st.lockMs} | ${st.compareMs} | ${st.deleteMs} | ${st.insertMs} | ${st.checkMs} | ${st.unchanged.toLocaleString('en')} / ${st.deleted.toLocaleString('en')} / ${st.inserted.toLocaleString('en')} |`)
+        if (st) out.push(`| ${p.rows.toLocaleString('en')} | ${label} | ${st.downloadMs} | ${st.validateMs} | ${st.safetyBackupMs} | ${st.lockMs} | ${st.compareMs} | ${st.deleteMs} | ${st.insertMs} | ${st.commitMs} | ${st.unchanged.toLocaleString('en')} / ${st.deleted.toLocaleString('en')} / ${st.inserted.toLocaleString('en')} |`)
       }
     }
   }

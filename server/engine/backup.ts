@@ -5,6 +5,7 @@ import { exportUserRows, type ExportResult } from './export/export-rows'
 import { CONTENT_TYPE, FORMAT_VERSION, SCHEMA_VERSION } from './format'
 import type { TableSpec } from './spec'
 import type { ObjectStore } from './storage/s3-store'
+import { reportStages } from './stages'
 
 export interface WriteBackupOptions {
   pool: Pool
@@ -26,13 +27,26 @@ export interface WriteBackupResult { sizeBytes: number, sha256: string, rowCount
  * and part sizes. Throws DatabaseError or StorageError; the upload is aborted on either.
  */
 export async function writeBackup(o: WriteBackupOptions): Promise<WriteBackupResult> {
+  const started = performance.now()
   const exported: Partial<ExportResult> = {}
-  const rows = Readable.from(exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app }, exported), { objectMode: false })
+  let exportMs = 0
+  let uncompressedBytes = 0
+  async function* timed() {
+    for await (const chunk of exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app }, exported)) {
+      uncompressedBytes += chunk.length
+      yield chunk
+    }
+    exportMs = performance.now() - started
+  }
+  const rows = Readable.from(timed(), { objectMode: false })
   const gzip = createGzip({ level: o.gzipLevel ?? 1, chunkSize: 64 * 1024 })
   // compose() propagates a failure of the row stream (e.g. a killed connection) to the upload.
   const put = await o.store.putStream(o.key, compose(rows, gzip) as unknown as Readable, {
     contentType: CONTENT_TYPE,
     metadata: { 'cofre-format-version': String(FORMAT_VERSION), 'cofre-schema-version': String(SCHEMA_VERSION), 'cofre-user-id': String(o.userId) },
   })
+  // export = rows read, serialized and hashed (gzip and upload run alongside); the rest is the
+  // upload's tail (last part, completion).
+  reportStages('backup', { exportMs, totalMs: performance.now() - started, uncompressedBytes, sizeBytes: put.sizeBytes })
   return { ...put, rowCounts: exported.rowCounts!, digest: exported.digest! }
 }
