@@ -307,13 +307,26 @@ async function main() {
   const aws = await startAws(join(WORK, 'aws'))
   const profDir = join(BENCH_DIR, 'prof')
   if (args['cpu-prof']) await mkdir(profDir, { recursive: true })
-  const server = await startServer({
-    entry,
-    databaseUrl: cfg.databaseUrl,
-    aws,
-    logFile: join(BENCH_DIR, `server-${cfg.mode}.log`),
-    nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
-  })
+  const cleanUp = async () => {
+    await aws.stop().catch(() => {})
+    await rm(WORK, { recursive: true, force: true })
+    if (!args['keep-db'] && !args['reuse-db']) await dropDatabase(cfg.databaseUrl).catch(() => {})
+  }
+  let server
+  try {
+    server = await startServer({
+      entry,
+      databaseUrl: cfg.databaseUrl,
+      aws,
+      logFile: join(BENCH_DIR, `server-${cfg.mode}.log`),
+      nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    })
+  }
+  catch (err) {
+    // fauxqs is a child process: left running, it would keep the bench from ever exiting.
+    await cleanUp()
+    throw err
+  }
   const results = {
     date: new Date().toISOString().slice(0, 10),
     startedAt: new Date().toISOString(),
@@ -347,9 +360,7 @@ async function main() {
   finally {
     if (server.child.exitCode !== null && server.child.exitCode !== 0) fail(`server exited with ${server.child.exitCode}`)
     await server.stop()
-    await aws.stop().catch(() => {})
-    await rm(WORK, { recursive: true, force: true })
-    if (!args['keep-db'] && !args['reuse-db']) await dropDatabase(cfg.databaseUrl).catch(() => {})
+    await cleanUp()
   }
 
   results.durationSeconds = (performance.now() - started) / 1000

@@ -77,7 +77,7 @@ function useIntlLocale() {
 function validTimeZone(tz: string | null | undefined): string | null {
   if (!tz) return null
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    dateTimeFormat('en-US', { timeZone: tz })
     return tz
   }
   catch { return null }
@@ -112,11 +112,11 @@ export function useBackupFormat() {
   const timeZone = useUserTimeZone()
 
   function dateTime(iso: string, withSeconds = false): string {
-    return new Intl.DateTimeFormat(intlLocale.value, { dateStyle: 'medium', timeStyle: withSeconds ? 'medium' : 'short', timeZone: timeZone.value }).format(new Date(iso))
+    return dateTimeFormat(intlLocale.value, { dateStyle: 'medium', timeStyle: withSeconds ? 'medium' : 'short', timeZone: timeZone.value }).format(new Date(iso))
   }
 
   function time(date: Date): string {
-    return new Intl.DateTimeFormat(intlLocale.value, { timeStyle: 'short', timeZone: timeZone.value }).format(date)
+    return dateTimeFormat(intlLocale.value, { timeStyle: 'short', timeZone: timeZone.value }).format(date)
   }
 
   /** SI units with their symbols (B, kB, MB…); only the number is localized ("1,2 kB"). */
@@ -128,7 +128,7 @@ export function useBackupFormat() {
       value /= 1000
       unit++
     }
-    return `${new Intl.NumberFormat(intlLocale.value, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${SIZE_UNITS[unit]}`
+    return `${numberFormat(intlLocale.value, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${SIZE_UNITS[unit]}`
   }
 
   function tableLabel(table: string): string {
@@ -139,7 +139,7 @@ export function useBackupFormat() {
   function contents(counts: Record<string, number> | null): string {
     if (!counts) return '—'
     const parts = SUMMARY_TABLES.filter(name => name in counts).map(name => t(`backups.tables.${name}`, { count: counts[name] }, counts[name]!))
-    return new Intl.ListFormat(intlLocale.value, { style: 'long', type: 'conjunction' }).format(parts)
+    return listFormat(intlLocale.value, { style: 'long', type: 'conjunction' }).format(parts)
   }
 
   /** "1:05" */
@@ -149,7 +149,7 @@ export function useBackupFormat() {
 
   /** "in 59 minutes" */
   function fromNow(seconds: number): string {
-    const rtf = new Intl.RelativeTimeFormat(intlLocale.value, { numeric: 'auto' })
+    const rtf = relativeTimeFormat(intlLocale.value, { numeric: 'auto' })
     if (seconds <= 90) return rtf.format(seconds, 'second')
     if (seconds <= 90 * 60) return rtf.format(Math.ceil(seconds / 60), 'minute')
     return rtf.format(Math.ceil(seconds / 3600), 'hour')

@@ -11,7 +11,7 @@ export function useLedgerFormat() {
 
   function formatMoney(amount: string, currency: string): string {
     try {
-      return new Intl.NumberFormat(intlLocale.value, { style: 'currency', currency }).format(amount as unknown as number)
+      return numberFormat(intlLocale.value, { style: 'currency', currency }).format(amount as unknown as number)
     }
     catch {
       return `${amount} ${currency}`
@@ -21,13 +21,13 @@ export function useLedgerFormat() {
   /** 'YYYY-MM-DD' as a local date string, without a time-zone shift. */
   function formatDate(date: string): string {
     const [y, m, d] = date.split('-').map(Number) as [number, number, number]
-    return new Intl.DateTimeFormat(intlLocale.value, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)))
+    return dateTimeFormat(intlLocale.value, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)))
   }
 
   /** ISO 4217 codes the runtime knows, labelled "BRL — Brazilian Real". */
   const currencyOptions = computed(() => {
     const codes = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : ['BRL', 'EUR', 'USD']
-    const names = new Intl.DisplayNames(intlLocale.value, { type: 'currency' })
+    const names = displayNames(intlLocale.value, { type: 'currency' })
     return codes.map(code => ({ value: code, title: `${code} — ${names.of(code) ?? code}` }))
   })
 

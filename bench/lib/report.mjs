@@ -28,8 +28,9 @@ export function evaluate(results) {
   const small = points.length > 1 ? points[0] : null
   if (big) {
     const n = fmtRows(big.rows)
-    add(`backup ${n} rows vs mariadb-dump | gzip -1`, `${big.backup.ratio.toFixed(2)}x`, '≤ 1.5x', big.backup.ratio <= 1.5)
-    add(`restore ${n} rows (validation + replace) vs DELETE + mariadb import`, `${big.restore.ratio.toFixed(2)}x`, '≤ 1.0x', big.restore.ratio <= 1.0)
+    // Without the reference (--skip-reference) there is no ratio to judge: say so, not "NaNx MISS".
+    if (Number.isFinite(big.backup.ratio)) add(`backup ${n} rows vs mariadb-dump | gzip -1`, `${big.backup.ratio.toFixed(2)}x`, '≤ 1.5x', big.backup.ratio <= 1.5)
+    if (Number.isFinite(big.restore.ratio)) add(`restore ${n} rows (validation + replace) vs DELETE + mariadb import`, `${big.restore.ratio.toFixed(2)}x`, '≤ 1.0x', big.restore.ratio <= 1.0)
   }
   for (const p of points) {
     const n = fmtRows(p.rows)
