@@ -160,6 +160,13 @@ function httpFailure(what, res) {
   return res.status === 500 && res.body?.data?.code === 'DATABASE_ERROR' ? new Interrupted(msg) : new Error(msg)
 }
 
+/** Wall time of one request alone (the RSS watcher's idle sampling before it is not counted). */
+async function timed(fn) {
+  const t = performance.now()
+  const value = await fn()
+  return { value, seconds: (performance.now() - t) / 1000 }
+}
+
 async function measurePoint(server, n, user) {
   const expected = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
   const point = { rows: n, userId: user.userId, expected, backup: { runs: [] }, restore: { runs: [] }, reference: { backup: [], restore: [] } }
@@ -173,10 +180,8 @@ async function measurePoint(server, n, user) {
   let token = await login(server.baseURL, email, PASSWORD)
   for (let i = 0; i < cfg.runs; i++) {
     const run = await measured(`backup of ${N} rows`, async () => {
-      const t = performance.now()
-      const m = await withRss(server.pid, () => api(server.baseURL, 'POST', '/api/backup', { token }), { baseline: server.idleRss })
-      const seconds = (performance.now() - t) / 1000
-      const res = m.value
+      const m = await withRss(server.pid, () => timed(() => api(server.baseURL, 'POST', '/api/backup', { token })), { baseline: server.idleRss })
+      const { seconds, value: res } = m.value
       if (res.status !== 201) throw httpFailure(`backup of ${N} rows`, res)
       if (res.body.row_counts?.transactions !== n) fail(`backup of ${N} rows counted ${res.body.row_counts?.transactions} transactions`)
       await new Promise(r => setTimeout(r, 50)) // let the engine's stage line arrive
@@ -203,10 +208,8 @@ async function measurePoint(server, n, user) {
   for (let i = 0; i < cfg.runs; i++) {
     token = await login(server.baseURL, email, PASSWORD)
     const run = await measured(`restore of ${N} rows`, async () => {
-      const t = performance.now()
-      const m = await withRss(server.pid, () => api(server.baseURL, 'POST', '/api/restore', { token, body: { backup_id: source } }), { baseline: server.idleRss })
-      const seconds = (performance.now() - t) / 1000
-      const res = m.value
+      const m = await withRss(server.pid, () => timed(() => api(server.baseURL, 'POST', '/api/restore', { token, body: { backup_id: source } })), { baseline: server.idleRss })
+      const { seconds, value: res } = m.value
       if (res.status !== 200) throw httpFailure(`restore of ${N} rows`, res)
       if (res.body.restored?.transactions !== n) fail(`restore of ${N} rows reported ${res.body.restored?.transactions} transactions`)
       await new Promise(r => setTimeout(r, 50)) // let the engine's stage line arrive
@@ -244,10 +247,8 @@ async function measurePoint(server, n, user) {
     await seedUser({ url: cfg.databaseUrl, email, password: PASSWORD, name: 'Bench', transactions: n + 1, seed: n + 1 })
     token = await login(server.baseURL, email, PASSWORD)
     const run = await measured(`restore of ${N} rows over entirely different data`, async () => {
-      const t = performance.now()
-      const m = await withRss(server.pid, () => api(server.baseURL, 'POST', '/api/restore', { token, body: { backup_id: source } }), { baseline: server.idleRss })
-      const seconds = (performance.now() - t) / 1000
-      const res = m.value
+      const m = await withRss(server.pid, () => timed(() => api(server.baseURL, 'POST', '/api/restore', { token, body: { backup_id: source } })), { baseline: server.idleRss })
+      const { seconds, value: res } = m.value
       if (res.status !== 200) throw httpFailure(`restore of ${N} rows over different data`, res)
       await new Promise(r => setTimeout(r, 50))
       const stages = server.stages.findLast(x => x.job === 'restore') ?? null
@@ -312,20 +313,30 @@ async function main() {
     await rm(WORK, { recursive: true, force: true })
     if (!args['keep-db'] && !args['reuse-db']) await dropDatabase(cfg.databaseUrl).catch(() => {})
   }
-  let server
-  try {
-    server = await startServer({
+  /** A fresh production server, warmed up (the first requests load lazily imported code). */
+  const startWarm = async () => {
+    const s = await startServer({
       entry,
       databaseUrl: cfg.databaseUrl,
       aws,
       logFile: join(BENCH_DIR, `server-${cfg.mode}.log`),
       nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
     })
+    try {
+      const warm = await login(s.baseURL, emailOf('api'), PASSWORD)
+      await api(s.baseURL, 'GET', '/api/backups', { token: warm })
+      await (await fetch(`${s.baseURL}/backups`, { headers: { cookie: `cofre.access=${warm}` } })).text()
+      const w = await api(s.baseURL, 'POST', '/api/backup', { token: warm })
+      if (w.status !== 201) fail(`warm-up backup: HTTP ${w.status} ${JSON.stringify(w.body)}`)
+      s.idleRss = await idleRss(s.pid)
+      log(`server up (pid ${s.pid}), idle RSS ${toMB(s.idleRss)} MB`)
+      return s
+    }
+    catch (err) { await s.stop(); throw err }
   }
-  catch (err) {
-    // fauxqs is a child process: left running, it would keep the bench from ever exiting.
-    await cleanUp()
-    throw err
+  const stopServer = async (s) => {
+    if (s.child.exitCode !== null && s.child.exitCode !== 0) fail(`server exited with ${s.child.exitCode}`)
+    await s.stop()
   }
   const results = {
     date: new Date().toISOString().slice(0, 10),
@@ -339,27 +350,29 @@ async function main() {
     broken,
     retries,
   }
+  let server
   try {
-    // Warm-up: the first requests load lazily imported code; idle is measured after them.
-    const warm = await login(server.baseURL, emailOf('api'), PASSWORD)
-    await api(server.baseURL, 'GET', '/api/backups', { token: warm })
-    await (await fetch(`${server.baseURL}/backups`, { headers: { cookie: `cofre.access=${warm}` } })).text()
-    const w = await api(server.baseURL, 'POST', '/api/backup', { token: warm })
-    if (w.status !== 201) fail(`warm-up backup: HTTP ${w.status} ${JSON.stringify(w.body)}`)
-    results.idleRss = server.idleRss = await idleRss(server.pid)
-    log(`server up (pid ${server.pid}), idle RSS ${toMB(results.idleRss)} MB`)
-
     // Load first: after the big restores MariaDB purges a million deleted rows for minutes, which
-    // would be measured as API latency.
-    if (!args['skip-load']) results.load = await loadTests(server)
+    // would be measured as API latency. Then a fresh server for the jobs: 20 s of 50 SSR
+    // connections leave a heap of ~900 MB that V8 has no reason to shrink, and a backup measured
+    // inside that slack would show no RSS growth at all.
+    if (!args['skip-load']) {
+      server = await startWarm()
+      results.load = await loadTests(server)
+      results.load.rssAfter = await idleRss(server.pid)
+      log(`server RSS after the load tests: ${toMB(results.load.rssAfter)} MB`)
+      await stopServer(server)
+      server = undefined
+    }
+    server = await startWarm()
+    results.idleRss = server.idleRss
     for (const n of cfg.points) results.points[n] = await measurePoint(server, n, seeded.users[n])
   }
   catch (err) {
     fail(`${err.message}`)
   }
   finally {
-    if (server.child.exitCode !== null && server.child.exitCode !== 0) fail(`server exited with ${server.child.exitCode}`)
-    await server.stop()
+    if (server) await stopServer(server)
     await cleanUp()
   }
 

@@ -119,11 +119,12 @@ export function markdown(results) {
     for (const [name, l] of [['GET /api/backups', results.load.api], ['SSR GET /backups', results.load.ssr]]) {
       if (l) out.push(`| ${name} | ${l.connections} × ${l.durationSeconds} | ${l.rps.toFixed(0)} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${ms(l.max)} | ${l.non2xx} / ${l.errors + l.timeouts} |`)
     }
+    if (results.load.rssAfter) out.push('', `Server RSS right after the load tests: ${mb(results.load.rssAfter)}; backups and restores are measured on a fresh server.`)
   }
   out.push('', '| target | measured | limit | result |', '|---|---:|---:|:---:|')
   const cell = x => String(x).replace(/\|/g, '\\|')
   for (const t of results.targets) out.push(`| ${cell(t.name)} | ${t.measured} | ${t.limit} | ${t.pass ? 'PASS' : 'MISS'} |`)
-  out.push('', `Idle server RSS after warm-up: ${mb(results.idleRss)}; RSS growth = peak (sampled every 20 ms, and the kernel's VmHWM reset before each request) − max(idle right before, idle after warm-up). Safety backup time = completed_at − created_at of the pre-restore backup row. Total bench time ${Math.round(results.durationSeconds)} s.`)
+  out.push('', `Idle RSS of the server that runs the backups and restores, after warm-up: ${mb(results.idleRss)}; RSS growth = peak (sampled every 20 ms, and the kernel's VmHWM reset before each request) − max(idle right before, idle after warm-up). Safety backup time = completed_at − created_at of the pre-restore backup row. Total bench time ${Math.round(results.durationSeconds)} s.`)
   if (results.retries?.length) out.push('', `Re-run after a query of the bench was killed from outside (other test suites on the same MariaDB): ${results.retries.map(r => r.label).join('; ')}.`)
   if (results.broken.length) out.push('', '**BROKEN:**', ...results.broken.map(b => `- ${b}`))
   return out.join('\n') + '\n'
