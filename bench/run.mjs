@@ -160,11 +160,19 @@ function httpFailure(what, res) {
   return res.status === 500 && res.body?.data?.code === 'DATABASE_ERROR' ? new Interrupted(msg) : new Error(msg)
 }
 
-/** Wall time of one request alone (the RSS watcher's idle sampling before it is not counted). */
-async function timed(fn) {
-  const t = performance.now()
-  const value = await fn()
-  return { value, seconds: (performance.now() - t) / 1000 }
+/**
+ * One job request (POST /api/backup or /api/restore) as the bench measures it: wall time of the
+ * request alone (the RSS watcher samples the idle before starting the clock), the server's RSS
+ * growth, and the engine's stage timings for it.
+ */
+async function jobRequest(server, job, token, body) {
+  const m = await withRss(server.pid, async () => {
+    const t = performance.now()
+    const res = await api(server.baseURL, 'POST', `/api/${job}`, { token, body })
+    return { res, seconds: (performance.now() - t) / 1000 }
+  }, { baseline: server.idleRss })
+  await new Promise(r => setTimeout(r, 50)) // let the engine's stage line arrive
+  return { ...m.value, stages: server.stages.findLast(x => x.job === job) ?? null, rss: { ...m, value: undefined } }
 }
 
 async function measurePoint(server, n, user) {
@@ -180,13 +188,10 @@ async function measurePoint(server, n, user) {
   let token = await login(server.baseURL, email, PASSWORD)
   for (let i = 0; i < cfg.runs; i++) {
     const run = await measured(`backup of ${N} rows`, async () => {
-      const m = await withRss(server.pid, () => timed(() => api(server.baseURL, 'POST', '/api/backup', { token })), { baseline: server.idleRss })
-      const { seconds, value: res } = m.value
+      const { res, seconds, stages, rss } = await jobRequest(server, 'backup', token)
       if (res.status !== 201) throw httpFailure(`backup of ${N} rows`, res)
       if (res.body.row_counts?.transactions !== n) fail(`backup of ${N} rows counted ${res.body.row_counts?.transactions} transactions`)
-      await new Promise(r => setTimeout(r, 50)) // let the engine's stage line arrive
-      const stages = server.stages.findLast(x => x.job === 'backup') ?? null
-      return { seconds, backupId: res.body.backup_id, sizeBytes: res.body.size_bytes, stages, rss: { ...m, value: undefined } }
+      return { seconds, backupId: res.body.backup_id, sizeBytes: res.body.size_bytes, stages, rss }
     })
     if (run) {
       point.backup.runs.push(run)
@@ -208,16 +213,13 @@ async function measurePoint(server, n, user) {
   for (let i = 0; i < cfg.runs; i++) {
     token = await login(server.baseURL, email, PASSWORD)
     const run = await measured(`restore of ${N} rows`, async () => {
-      const m = await withRss(server.pid, () => timed(() => api(server.baseURL, 'POST', '/api/restore', { token, body: { backup_id: source } })), { baseline: server.idleRss })
-      const { seconds, value: res } = m.value
+      const { res, seconds, stages, rss } = await jobRequest(server, 'restore', token, { backup_id: source })
       if (res.status !== 200) throw httpFailure(`restore of ${N} rows`, res)
       if (res.body.restored?.transactions !== n) fail(`restore of ${N} rows reported ${res.body.restored?.transactions} transactions`)
-      await new Promise(r => setTimeout(r, 50)) // let the engine's stage line arrive
-      const stages = server.stages.findLast(x => x.job === 'restore') ?? null
       const safety = await api(server.baseURL, 'GET', `/api/backups/${res.body.safety_backup_id}`, { token })
       const safetySeconds = safety.status === 200 && safety.body.completed_at ? (Date.parse(safety.body.completed_at) - Date.parse(safety.body.created_at)) / 1000 : Number.NaN
       if (!Number.isFinite(safetySeconds)) fail(`restore of ${N} rows: safety backup ${res.body.safety_backup_id} not found/completed (${safety.status})`)
-      return { seconds, safetySeconds, stages, rss: { ...m, value: undefined } }
+      return { seconds, safetySeconds, stages, rss }
     })
     const after = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
     if (!sameFingerprint(after, expected)) fail(`restore of ${N} rows left other data than the backup's: ${JSON.stringify(after)} ≠ ${JSON.stringify(expected)}`)
@@ -247,14 +249,11 @@ async function measurePoint(server, n, user) {
     await seedUser({ url: cfg.databaseUrl, email, password: PASSWORD, name: 'Bench', transactions: n + 1, seed: n + 1 })
     token = await login(server.baseURL, email, PASSWORD)
     const run = await measured(`restore of ${N} rows over entirely different data`, async () => {
-      const m = await withRss(server.pid, () => timed(() => api(server.baseURL, 'POST', '/api/restore', { token, body: { backup_id: source } })), { baseline: server.idleRss })
-      const { seconds, value: res } = m.value
+      const { res, seconds, stages, rss } = await jobRequest(server, 'restore', token, { backup_id: source })
       if (res.status !== 200) throw httpFailure(`restore of ${N} rows over different data`, res)
-      await new Promise(r => setTimeout(r, 50))
-      const stages = server.stages.findLast(x => x.job === 'restore') ?? null
       const safety = await api(server.baseURL, 'GET', `/api/backups/${res.body.safety_backup_id}`, { token })
       const safetySeconds = safety.status === 200 && safety.body.completed_at ? (Date.parse(safety.body.completed_at) - Date.parse(safety.body.created_at)) / 1000 : Number.NaN
-      return { seconds, safetySeconds, stages, rss: { ...m, value: undefined } }
+      return { seconds, safetySeconds, stages, rss }
     })
     const after = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
     if (!sameFingerprint(after, expected)) fail(`restore of ${N} rows over different data left other data than the backup's`)
