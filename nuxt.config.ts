@@ -17,6 +17,21 @@ export default defineNuxtConfig({
     databasePoolSize: 10,
     // Seconds a statement waits for a row lock before failing (InnoDB's default is 50).
     databaseLockWaitTimeoutSeconds: 10,
+    // Milliseconds a request waits for a free pool connection before it is answered 503.
+    databaseAcquireTimeoutMs: 10000,
+    jobs: {
+      // Backups and restores running at once in this process; each holds one pool connection at a
+      // time, so with the default pool of 10 six stay free for everything else.
+      maxConcurrent: 4,
+      // Jobs waiting for a free slot, and for how long, before the request is answered 503.
+      maxQueued: 32,
+      queueWaitSeconds: 20,
+    },
+    restores: {
+      // Restores per user per window (429 + Retry-After beyond it); each takes a safety backup.
+      rateLimit: 10,
+      rateWindowSeconds: 3600,
+    },
     jwtSecret: '',
     presignTtlSeconds: 300,
     backups: {
@@ -27,6 +42,9 @@ export default defineNuxtConfig({
       maxUncompressedBytes: 2 * 1024 * 1024 * 1024,
       // A job still `running` after this long at start-up was interrupted (crash) and is recovered.
       staleAfterSeconds: 900,
+      // Backups a user may keep, of every kind (safety backups included): beyond it, creating a
+      // backup or restoring (which makes one) answers 409 QUOTA_EXCEEDED until some are deleted.
+      maxStoredPerUser: 100,
     },
     s3: {
       endpoint: '',

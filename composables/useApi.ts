@@ -10,6 +10,7 @@ type Opts = Omit<NitroFetchOptions<string>, 'headers'> & { headers?: Record<stri
 export function useApi() {
   const auth = useAuth()
   const route = useRoute()
+  const banner = useRestoreBanner()
 
   async function call<T>(url: string, opts: Opts = {}): Promise<T> {
     const withToken = (): Opts => ({ ...opts, headers: { ...opts.headers, ...(auth.token.value ? { Authorization: auth.token.value } : {}) } })
@@ -17,6 +18,7 @@ export function useApi() {
       return await $fetch<T>(url, withToken() as never) as T
     }
     catch (err) {
+      if ((err as { data?: { data?: { code?: string } } }).data?.data?.code === 'RESTORE_IN_PROGRESS') banner.mark(true)
       if ((err as { statusCode?: number }).statusCode !== 401) throw err
       try {
         await auth.refresh()

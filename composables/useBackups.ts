@@ -28,8 +28,11 @@ export function useBackups() {
 
   async function restore(backupId: string): Promise<RestoreResultDto> {
     let result: RestoreResultDto
+    const banner = useRestoreBanner()
+    banner.mark(true)
     try { result = await api<RestoreResultDto>('/api/restore', { method: 'POST', body: { backup_id: backupId } }) }
     catch (err) { return refreshAfter(err) }
+    finally { banner.mark(false) }
     await refresh()
     return result
   }

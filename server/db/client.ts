@@ -10,8 +10,34 @@ export interface DbHandle {
   pool: mysql.Pool
   /** The same pool with the promise API. */
   promisePool: PromisePool
+  /**
+   * A second, separate pool that only holds job locks (GET_LOCK). A lock is held on its
+   * connection for a whole job while the job's work takes connections from `pool`: were both
+   * from one pool, N simultaneous jobs holding N locks would wait forever for the work's
+   * connections (the freeze of issue 12). Its size is the number of jobs allowed at once.
+   */
+  lockPool: PromisePool
   db: Db
   close(): Promise<void>
+}
+
+export interface DbOptions {
+  poolSize?: number
+  /** Row-lock wait before a statement fails (InnoDB's default is 50 s). */
+  lockWaitTimeoutSeconds?: number
+  /** How long a query waits for a free connection before failing with PoolAcquireTimeoutError. */
+  acquireTimeoutMs?: number
+  /** Connections of the job-lock pool (one per job running at once in this process). */
+  lockPoolSize?: number
+}
+
+/** A free connection did not come within the acquire timeout: the pool is saturated. */
+export class PoolAcquireTimeoutError extends Error {
+  readonly code = 'POOL_ACQUIRE_TIMEOUT'
+  constructor(ms: number) {
+    super(`no database connection free within ${ms} ms`)
+    this.name = 'PoolAcquireTimeoutError'
+  }
 }
 
 /**
@@ -32,17 +58,50 @@ export function connectionOptions(url: string, poolSize = 10): mysql.PoolOptions
   }
 }
 
-export function createDb(url: string, poolSize = 10, lockWaitTimeoutSeconds = 10): DbHandle {
-  const pool = mysql.createPool(connectionOptions(url, poolSize))
-  // A user waiting on a locked row gets an answer (500 DATABASE_ERROR, rolled back) in seconds,
-  // not after InnoDB's default 50 s.
-  pool.on('connection', conn => conn.query('SET SESSION innodb_lock_wait_timeout = ?', [lockWaitTimeoutSeconds]))
+/**
+ * mysql2 queues a request for a connection without a deadline. Every acquire here has one: past
+ * `ms` the caller gets PoolAcquireTimeoutError, and a connection that arrives later for the
+ * abandoned request is handed straight back to the pool (and so to the next one waiting).
+ * `pool.query`/`execute` acquire through `this.getConnection`, so this covers Drizzle too.
+ */
+export function withAcquireTimeout(pool: mysql.Pool, ms: number): void {
+  const acquire = pool.getConnection.bind(pool)
+  type Callback = Parameters<typeof acquire>[0]
+  pool.getConnection = ((cb: Callback) => {
+    let settled = false
+    const timer = setTimeout(() => {
+      settled = true
+      cb(new PoolAcquireTimeoutError(ms) as unknown as NodeJS.ErrnoException, undefined as unknown as mysql.PoolConnection)
+    }, ms)
+    acquire((err, conn) => {
+      if (settled) {
+        conn?.release()
+        return
+      }
+      settled = true
+      clearTimeout(timer)
+      cb(err, conn)
+    })
+  }) as typeof pool.getConnection
+}
+
+export function createDb(url: string, o: DbOptions = {}): DbHandle {
+  const lockWait = o.lockWaitTimeoutSeconds ?? 10
+  const acquireTimeoutMs = o.acquireTimeoutMs ?? 10_000
+  const pool = mysql.createPool(connectionOptions(url, o.poolSize ?? 10))
+  withAcquireTimeout(pool, acquireTimeoutMs)
+  // A user waiting on a locked row gets an answer in seconds, not after InnoDB's default 50 s.
+  pool.on('connection', conn => conn.query('SET SESSION innodb_lock_wait_timeout = ?', [lockWait]))
+  const core = mysql.createPool(connectionOptions(url, o.lockPoolSize ?? 4))
+  withAcquireTimeout(core, acquireTimeoutMs)
   const promisePool = pool.promise()
+  const lockPool = core.promise()
   const db = drizzle({ client: promisePool, schema, mode: 'default' })
   return {
     pool,
     promisePool,
+    lockPool,
     db,
-    close: () => promisePool.end(),
+    close: async () => { await Promise.all([promisePool.end(), lockPool.end()]) },
   }
 }

@@ -15,6 +15,13 @@ export const users = mysqlTable('users', {
   email: varchar('email', { length: 254 }).notNull(),
   name: varchar('name', { length: 120 }).notNull(),
   passwordHash: varchar('password_hash', { length: 255 }).notNull(),
+  /**
+   * Set while a restore replaces this user's data (from before its safety backup to its commit):
+   * ledger writes read it under a shared lock and answer 409 RESTORE_IN_PROGRESS, so no write can
+   * be acknowledged and then lost. Trusted only while the user's job lock is held (a crashed
+   * restore leaves it set, harmlessly).
+   */
+  restoringSince: ts('restoring_since'),
   createdAt: createdAt(),
 }, t => [uniqueIndex('users_email_uq').on(t.email), index('users_created_idx').on(t.createdAt)])
 

@@ -26,3 +26,27 @@ export class DatabaseError extends Error {
     this.name = 'DatabaseError'
   }
 }
+
+/**
+ * The driver's error code of a MySQL error (`ER_…`, or POOL_ACQUIRE_TIMEOUT from the pool),
+ * also when Drizzle or Cofre wrapped it in `cause`. The one reading of MySQL error codes.
+ */
+export function mysqlErrorCode(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown, cause?: unknown } | undefined, depth = 0; e && depth < 6; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && (e.code.startsWith('ER_') || e.code === 'POOL_ACQUIRE_TIMEOUT')) return e.code
+  }
+  return undefined
+}
+
+/** True for an error that came from the database or its connection (driver, pool or Drizzle). */
+export function isDatabaseFailure(err: unknown): boolean {
+  for (let e = err as { code?: unknown, errno?: unknown, sqlState?: unknown, name?: unknown, fatal?: unknown, cause?: unknown } | undefined, depth = 0; e && depth < 6; e = e.cause as typeof e, depth++) {
+    if (e instanceof DatabaseError || e.name === 'DrizzleQueryError' || e.name === 'PoolAcquireTimeoutError') return true
+    if (typeof e.sqlState === 'string' || e.fatal === true) return true
+    if (typeof e.code === 'string' && (e.code.startsWith('ER_') || e.code.startsWith('PROTOCOL_'))) return true
+  }
+  return false
+}
+
+/** The pool was saturated or a row lock could not be had in time: the request may simply be retried. */
+export const TRANSIENT_DB_CODES = new Set(['POOL_ACQUIRE_TIMEOUT', 'ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK'])

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, asc, desc, eq, gte, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, sql } from 'drizzle-orm'
 import type { BackupDto, BackupKind, CreatedBackupDto } from '#shared/schemas/backups'
 import { backups, type Backup } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
@@ -14,7 +14,12 @@ const APP = { name: 'cofre', version: '0.1.0' }
 const nowSql = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
 
 export const backupKey = (userId: number, backupId: string) => `users/${userId}/backups/${backupId}.${FILE_EXTENSION}`
-const keyOf = (row: Pick<Backup, 'url'>) => row.url.replace(/^s3:\/\/[^/]+\//, '')
+/**
+ * Where a backup's object lives is derived from its owner and id, never read from the row's
+ * `url`: a catalogue row pointing at another user's object must not make Cofre presign, restore
+ * or delete that object. (`url` stays as the seed's record of where the file was written.)
+ */
+const keyOf = (row: Pick<Backup, 'userId' | 'id'>) => backupKey(row.userId, row.id)
 
 export function backupFilename(row: Pick<Backup, 'createdAt' | 'id'>) {
   const stamp = row.createdAt.slice(0, 19).replace(' ', '_').replace(/:/g, '-')
@@ -40,20 +45,39 @@ export function toDto(row: Backup): BackupDto {
 
 async function db<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   try { return await fn() }
-  catch (err) { throw new AppError('DATABASE_ERROR', {}, { cause: new DatabaseError(operation, { cause: err }) }) }
+  catch (err) { throw databaseFailure(new DatabaseError(operation, { cause: err })) }
 }
 
-/** Manual backups per user per window; 429 with the seconds until the oldest one leaves it. */
+/**
+ * A sliding-window limit over events the database already records (their timestamps, oldest
+ * first): 429 with the seconds until the oldest counted one leaves the window.
+ */
+export function checkWindow(times: string[], limit: number, windowSeconds: number) {
+  if (times.length < limit) return
+  const oldest = new Date(`${times[times.length - limit]!.replace(' ', 'T')}Z`).getTime()
+  throw new AppError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil((oldest + windowSeconds * 1000 - Date.now()) / 1000)) })
+}
+
+export const windowStart = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString().replace('T', ' ').replace('Z', '')
+
+/** Manual backups per user per window. */
 async function checkBackupRate(userId: number) {
   const { rateLimit, rateWindowSeconds } = cofreConfig().backups
-  const since = new Date(Date.now() - rateWindowSeconds * 1000).toISOString().replace('T', ' ').replace('Z', '')
   const recent = await db('backup.rate', () => useDb().select({ createdAt: backups.createdAt }).from(backups)
-    .where(and(eq(backups.userId, userId), eq(backups.kind, 'manual'), gte(backups.createdAt, since)))
+    .where(and(eq(backups.userId, userId), eq(backups.kind, 'manual'), gte(backups.createdAt, windowStart(rateWindowSeconds))))
     .orderBy(asc(backups.createdAt)))
-  if (recent.length >= rateLimit) {
-    const oldest = new Date(`${recent[recent.length - rateLimit]!.createdAt.replace(' ', 'T')}Z`).getTime()
-    throw new AppError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil((oldest + rateWindowSeconds * 1000 - Date.now()) / 1000)) })
-  }
+  checkWindow(recent.map(r => r.createdAt), rateLimit, rateWindowSeconds)
+}
+
+/**
+ * Backups of every kind a user keeps (running or completed; a failed one has no object) count
+ * toward NUXT_BACKUPS_MAX_STORED_PER_USER. A restore makes a safety backup, so it is checked too.
+ */
+export async function checkStorageQuota(userId: number) {
+  const max = cofreConfig().backups.maxStoredPerUser
+  const [row] = await db('backup.quota', () => useDb().select({ n: count() }).from(backups)
+    .where(and(eq(backups.userId, userId), inArray(backups.status, ['running', 'completed']))))
+  if ((row?.n ?? 0) >= max) throw new AppError('QUOTA_EXCEEDED')
 }
 
 /**
@@ -85,9 +109,10 @@ export async function runBackup(userId: number, kind: BackupKind, ip: string | n
       await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code: 'STORAGE_ERROR' }, ip })
       throw new AppError('STORAGE_ERROR', {}, { cause: err })
     }
-    await markFailed('DATABASE_ERROR')
-    await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code: 'DATABASE_ERROR' }, ip })
-    throw new AppError('DATABASE_ERROR', {}, { cause: err })
+    const failure = databaseFailure(err)
+    await markFailed(failure.code)
+    await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code: failure.code }, ip })
+    throw failure
   }
 
   try {
@@ -99,7 +124,7 @@ export async function runBackup(userId: number, kind: BackupKind, ip: string | n
     // The object exists but its row could not be completed: remove the object, then report.
     await store.delete(key).catch(e => logger.error({ err: serializeError(e), backupId: id }, 'orphan object cleanup failed'))
     await markFailed('DATABASE_ERROR')
-    throw new AppError('DATABASE_ERROR', {}, { cause: err })
+    throw databaseFailure(err)
   }
   await audit({ userId, action: 'backup.create', targetId: id, detail: { kind, sizeBytes: result.sizeBytes }, ip })
   const [row] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
@@ -120,6 +145,7 @@ async function presign(row: Backup, ttl: number) {
 /** POST /api/backup: rate limit, lock, back up, answer with a fresh download link. */
 export async function createManualBackup(userId: number, ip: string): Promise<CreatedBackupDto> {
   await checkBackupRate(userId)
+  await checkStorageQuota(userId)
   const row = await withUserJobLock(userId, () => runBackup(userId, 'manual', ip))
   return withDownloadLink(row)
 }

@@ -10,20 +10,42 @@ export function jobLockName(databaseName: string, userId: number): string {
   return `cofre:${createHash('sha1').update(databaseName).digest('hex').slice(0, 12)}:job:${userId}`
 }
 
-const lockName = (userId: number) => jobLockName(decodeURIComponent(new URL(cofreConfig().databaseUrl).pathname.slice(1)), userId)
+export const userJobLockName = (userId: number) => jobLockName(decodeURIComponent(new URL(cofreConfig().databaseUrl).pathname.slice(1)), userId)
+
+let slots: Slots | undefined
+/** This process's job slots (NUXT_JOBS_MAX_CONCURRENT running, NUXT_JOBS_MAX_QUEUED waiting). */
+function jobSlots(): Slots {
+  const { maxConcurrent, maxQueued, queueWaitSeconds } = cofreConfig().jobs
+  return (slots ??= new Slots(maxConcurrent, maxQueued, queueWaitSeconds * 1000))
+}
+
+/** Seconds a caller turned away for lack of a slot is told to wait (Retry-After). */
+const BUSY_RETRY_SECONDS = 5
 
 /**
- * One backup or restore per user at a time, across every app instance: a MySQL named lock
- * (GET_LOCK) held on a dedicated connection for the job's duration. MySQL frees it if the
- * process dies, so a crash never leaves a user locked out.
+ * One backup or restore per user at a time, across every app instance, and a bounded number per
+ * process:
+ *  1. a user whose job is already running gets 409 JOB_IN_PROGRESS at once (without queuing);
+ *  2. the job waits for one of this process's slots; none in time → 503 SERVICE_BUSY + Retry-After;
+ *  3. a MySQL named lock (GET_LOCK) is taken on a connection of the separate lock pool, which has
+ *     one connection per slot, so a lock never waits for, nor takes, a connection the work needs;
+ *     MySQL frees the lock if the process dies, so a crash never leaves a user locked out.
  */
 export async function withUserJobLock<T>(userId: number, fn: () => Promise<T>): Promise<T> {
-  const name = lockName(userId)
-  let conn: PoolConnection
+  if (!(await isUserJobIdle(userId))) throw new AppError('JOB_IN_PROGRESS')
+  const releaseSlot = await jobSlots().acquire()
+  if (!releaseSlot) throw new AppError('SERVICE_BUSY', { retryAfterSeconds: BUSY_RETRY_SECONDS })
   try {
-    conn = await useDbHandle().promisePool.getConnection()
+    return await holdingLock(userId, fn)
   }
-  catch (err) { throw new AppError('DATABASE_ERROR', {}, { cause: err }) }
+  finally { releaseSlot() }
+}
+
+async function holdingLock<T>(userId: number, fn: () => Promise<T>): Promise<T> {
+  const name = userJobLockName(userId)
+  let conn: PoolConnection
+  try { conn = await useDbHandle().lockPool.getConnection() }
+  catch (err) { throw databaseFailure(err) }
   let got: boolean
   try {
     const [rows] = await conn.query('SELECT GET_LOCK(?, 0) AS got', [name]) as unknown as [{ got: number | null }[]]
@@ -31,7 +53,7 @@ export async function withUserJobLock<T>(userId: number, fn: () => Promise<T>): 
   }
   catch (err) {
     conn.destroy()
-    throw new AppError('DATABASE_ERROR', {}, { cause: err })
+    throw databaseFailure(err)
   }
   if (!got) {
     conn.release()
@@ -45,8 +67,11 @@ export async function withUserJobLock<T>(userId: number, fn: () => Promise<T>): 
   }
 }
 
-/** True if no job holds the user's lock right now (used to recover rows left `running` by a crash). */
+/** True if no job holds the user's lock right now, on any instance. */
 export async function isUserJobIdle(userId: number): Promise<boolean> {
-  const [rows] = await useDbHandle().promisePool.query('SELECT IS_FREE_LOCK(?) AS free', [lockName(userId)]) as unknown as [{ free: number }[]]
-  return rows[0]?.free === 1
+  try {
+    const [rows] = await useDbHandle().promisePool.query('SELECT IS_FREE_LOCK(?) AS free', [userJobLockName(userId)]) as unknown as [{ free: number }[]]
+    return rows[0]?.free === 1
+  }
+  catch (err) { throw databaseFailure(err) }
 }

@@ -1,5 +1,7 @@
 import type { EventHandlerRequest, H3Event } from 'h3'
 import { ZodError, type ZodType } from 'zod'
+import { ERROR_STATUS } from '#shared/errors'
+import { isDatabaseFailure } from '../engine/errors'
 
 /**
  * Every API route is defined through this: the handler's errors pass through one mapper, so an
@@ -18,10 +20,11 @@ export function defineApiHandler<T>(handler: (event: H3Event<EventHandlerRequest
 }
 
 export function mapError(event: H3Event, err: unknown) {
+  if (!(err instanceof AppError) && isDatabaseFailure(err)) err = databaseFailure(err)
   if (err instanceof AppError) {
-    if (['STORAGE_ERROR', 'DATABASE_ERROR', 'INTERNAL_ERROR'].includes(err.code)) {
-      logger.error({ code: err.code, path: event.path, err: serializeError(err.cause ?? err) }, 'request failed')
-    }
+    // What to log follows from the status: a server-side failure is worth an operator's look.
+    const status = ERROR_STATUS[err.code]
+    if (status >= 500) logger[status === 503 ? 'warn' : 'error']({ code: err.code, path: event.path.split('?')[0], err: serializeError(err.cause ?? err) }, 'request failed')
     return toHttpError(event, err)
   }
   if (err instanceof ZodError) {
@@ -35,7 +38,7 @@ export function mapError(event: H3Event, err: unknown) {
     const code = h3.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST'
     return toHttpError(event, new AppError(code))
   }
-  logger.error({ path: event.path, err: serializeError(err) }, 'unexpected error')
+  logger.error({ path: event.path.split('?')[0], err: serializeError(err) }, 'unexpected error')
   return toHttpError(event, new AppError('INTERNAL_ERROR'))
 }
 

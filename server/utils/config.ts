@@ -7,9 +7,12 @@ export interface CofreConfig {
   databaseUrl: string
   databasePoolSize: number
   databaseLockWaitTimeoutSeconds: number
+  databaseAcquireTimeoutMs: number
+  jobs: { maxConcurrent: number, maxQueued: number, queueWaitSeconds: number }
+  restores: { rateLimit: number, rateWindowSeconds: number }
   jwtSecret: string
   presignTtlSeconds: number
-  backups: { rateLimit: number, rateWindowSeconds: number, maxUncompressedBytes: number, staleAfterSeconds: number }
+  backups: { rateLimit: number, rateWindowSeconds: number, maxUncompressedBytes: number, staleAfterSeconds: number, maxStoredPerUser: number }
   s3: StorageConfig
   sns: { endpoint: string, topicArn: string }
 }
@@ -36,6 +39,13 @@ export function cofreConfig(): CofreConfig {
     databaseUrl: rc.databaseUrl,
     databasePoolSize: Number(rc.databasePoolSize),
     databaseLockWaitTimeoutSeconds: Number(rc.databaseLockWaitTimeoutSeconds),
+    databaseAcquireTimeoutMs: Number(rc.databaseAcquireTimeoutMs),
+    jobs: {
+      maxConcurrent: Math.max(1, Number(rc.jobs.maxConcurrent)),
+      maxQueued: Math.max(0, Number(rc.jobs.maxQueued)),
+      queueWaitSeconds: Math.max(0, Number(rc.jobs.queueWaitSeconds)),
+    },
+    restores: { rateLimit: Number(rc.restores.rateLimit), rateWindowSeconds: Number(rc.restores.rateWindowSeconds) },
     jwtSecret: rc.jwtSecret,
     presignTtlSeconds: Number(rc.presignTtlSeconds),
     backups: {
@@ -43,6 +53,7 @@ export function cofreConfig(): CofreConfig {
       rateWindowSeconds: Number(rc.backups.rateWindowSeconds),
       maxUncompressedBytes: Number(rc.backups.maxUncompressedBytes),
       staleAfterSeconds: Number(rc.backups.staleAfterSeconds),
+      maxStoredPerUser: Number(rc.backups.maxStoredPerUser),
     },
     s3: {
       ...rc.s3,

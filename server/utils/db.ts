@@ -6,7 +6,12 @@ let handle: DbHandle | undefined
 export function useDbHandle(): DbHandle {
   if (!handle) {
     const c = cofreConfig()
-    handle = createDb(c.databaseUrl, c.databasePoolSize, c.databaseLockWaitTimeoutSeconds)
+    handle = createDb(c.databaseUrl, {
+      poolSize: c.databasePoolSize,
+      lockWaitTimeoutSeconds: c.databaseLockWaitTimeoutSeconds,
+      acquireTimeoutMs: c.databaseAcquireTimeoutMs,
+      lockPoolSize: c.jobs.maxConcurrent,
+    })
   }
   return handle
 }

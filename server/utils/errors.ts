@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
 import { ERROR_STATUS, type ApiErrorData, type ErrorCode } from '#shared/errors'
+import { mysqlErrorCode, TRANSIENT_DB_CODES } from '../engine/errors'
 
 /** An API error with a stable code; its message is translated when it reaches the client. */
 export class AppError extends Error {
@@ -17,3 +18,18 @@ export function toHttpError(event: H3Event, err: AppError) {
   return createError({ statusCode: ERROR_STATUS[err.code], statusMessage: err.code, message, data })
 }
 
+
+/** Seconds a client is told to wait after a transient database refusal (saturated pool, lock wait). */
+const DB_RETRY_SECONDS = 2
+
+/**
+ * The one translation of a database failure into the API's words: a saturated pool, a lock wait
+ * or a deadlock is 503 SERVICE_BUSY with Retry-After (retrying is safe: nothing was written);
+ * anything else from the database is 500 DATABASE_ERROR. Never INTERNAL_ERROR.
+ */
+export function databaseFailure(err: unknown): AppError {
+  if (err instanceof AppError) return err
+  const code = mysqlErrorCode(err)
+  if (code && TRANSIENT_DB_CODES.has(code)) return new AppError('SERVICE_BUSY', { retryAfterSeconds: DB_RETRY_SECONDS }, { cause: err })
+  return new AppError('DATABASE_ERROR', {}, { cause: err })
+}

@@ -187,5 +187,5 @@ export interface TransactionDto {
   createdAt: string
   updatedAt: string
 }
-export interface PreferencesDto { locale: typeof LOCALES[number], theme: typeof THEMES[number], defaultCurrency: string, updatedAt: string }
+export interface PreferencesDto { locale: typeof LOCALES[number], theme: typeof THEMES[number], defaultCurrency: string, updatedAt: string | null }
 export interface AccountBalanceDto { id: number, name: string, currency: string, openingBalance: string, balance: string, transactionCount: number }

@@ -5,9 +5,12 @@ const good: CofreConfig = {
   databaseUrl: 'mysql://u:p@db:3306/cofre',
   databasePoolSize: 10,
   databaseLockWaitTimeoutSeconds: 10,
+  databaseAcquireTimeoutMs: 10000,
+  jobs: { maxConcurrent: 4, maxQueued: 32, queueWaitSeconds: 20 },
+  restores: { rateLimit: 10, rateWindowSeconds: 3600 },
   jwtSecret: 'Zq8f3K1pX0v9LmN2bR7tY6uW4sE5aD3cH8jG1kQ0oP9i',
   presignTtlSeconds: 300,
-  backups: { rateLimit: 10, rateWindowSeconds: 3600, maxUncompressedBytes: 1e9, staleAfterSeconds: 900 },
+  backups: { rateLimit: 10, rateWindowSeconds: 3600, maxUncompressedBytes: 1e9, staleAfterSeconds: 900, maxStoredPerUser: 100 },
   s3: { endpoint: '', region: 'eu-west-1', bucket: 'cofre-prod', accessKeyId: '', secretAccessKey: '', forcePathStyle: false, sse: 'AES256', sseKmsKeyId: '', requestTimeoutMs: 30000, partSizeMb: 8 },
   sns: { endpoint: '', topicArn: 'arn:aws:sns:eu-west-1:1:t' },
 }

@@ -46,7 +46,8 @@ const MAX_STATEMENT_CHARS = 1024 * 1024
 /**
  * Makes a user's rows equal to the backup's, in ONE transaction, changing only what differs:
  *  1. lock every row the user has (children first, as a DELETE would): `SELECT COUNT(*) … FOR
- *     UPDATE` through the owner index locks the user's index range and rows, and only those;
+ *     UPDATE` through the owner index, at READ COMMITTED, locks the user's rows and no gaps (the
+ *     caller keeps the user's own writes out meanwhile; other users' writes never wait);
  *  2. per table, read the user's rows in primary-key order and merge them with the spooled rows
  *     of the file (also in primary-key order): a row equal in both is left alone; a row only in
  *     the database, or different, is deleted; a row only in the file, or different, is inserted;
@@ -70,6 +71,11 @@ export async function replaceUserData(o: ReplaceOptions): Promise<Record<string,
   let clean = false
   try {
     await conn.query('SET SESSION foreign_key_checks = 0')
+    // READ COMMITTED (for this one transaction): locking reads then lock only the rows they
+    // return, never the index gaps around the user's range. Under REPEATABLE READ the lock below
+    // also held the gap where OTHER users' new rows land, and their inserts waited for the whole
+    // restore and failed. This transaction reads nothing it does not lock, so nothing is lost.
+    await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')
     await conn.beginTransaction()
     o.onTransaction?.(conn.threadId!)
 

@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq } from 'drizzle-orm'
 import type { AccountCreate, AccountDto, AccountListQuery, AccountUpdate, Page } from '#shared/schemas/ledger'
 import { accounts, transactions } from '../../db/schema'
 import { invalid, mysqlErrorCode, now, offsetOf } from './common'
+import { withUserWrite } from './write-gate'
 
 const columns = {
   id: accounts.id,
@@ -33,13 +34,13 @@ export async function getAccount(userId: number, id: number): Promise<AccountDto
 }
 
 export async function createAccount(userId: number, input: AccountCreate): Promise<AccountDto> {
-  const [res] = await useDb().insert(accounts).values({ ...input, userId })
+  const [res] = await withUserWrite(userId, tx => tx.insert(accounts).values({ ...input, userId }))
   return getAccount(userId, res.insertId)
 }
 
 export async function updateAccount(userId: number, id: number, input: AccountUpdate): Promise<AccountDto> {
   await getAccount(userId, id)
-  if (Object.keys(input).length) await useDb().update(accounts).set({ ...input, updatedAt: now() }).where(owned(userId, id))
+  if (Object.keys(input).length) await withUserWrite(userId, tx => tx.update(accounts).set({ ...input, updatedAt: now() }).where(owned(userId, id)))
   return getAccount(userId, id)
 }
 
@@ -50,7 +51,7 @@ export async function deleteAccount(userId: number, id: number): Promise<void> {
     .where(and(eq(transactions.accountId, id), eq(transactions.userId, userId))).limit(1)
   if (used) throw invalid({ id: 'validation_ledger.accountHasTransactions' })
   try {
-    await useDb().delete(accounts).where(owned(userId, id))
+    await withUserWrite(userId, tx => tx.delete(accounts).where(owned(userId, id)))
   }
   catch (err) {
     // A transaction was added between the check and the delete.

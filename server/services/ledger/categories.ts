@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/mysql-core'
 import type { CategoryCreate, CategoryDto, CategoryListQuery, CategoryUpdate, Page } from '#shared/schemas/ledger'
 import { categories } from '../../db/schema'
 import { invalid, now, offsetOf } from './common'
+import { withUserWrite } from './write-gate'
 
 const parent = alias(categories, 'parent')
 const columns = {
@@ -43,12 +44,12 @@ async function assertParentOwned(userId: number, parentId: number) {
 export async function createCategory(userId: number, input: CategoryCreate): Promise<CategoryDto> {
   // A new category has no children yet, so no parent can make a cycle.
   if (input.parentId !== null) await assertParentOwned(userId, input.parentId)
-  const [res] = await useDb().insert(categories).values({ ...input, userId })
+  const [res] = await withUserWrite(userId, tx => tx.insert(categories).values({ ...input, userId }))
   return getCategory(userId, res.insertId)
 }
 
 export async function updateCategory(userId: number, id: number, input: CategoryUpdate): Promise<CategoryDto> {
-  await useDb().transaction(async (tx) => {
+  await withUserWrite(userId, async (tx) => {
     // Locking the caller's categories serializes concurrent re-parenting, so two edits cannot
     // together close a loop that neither sees alone. A user has tens of categories, not millions.
     const rows = await tx.select({ id: categories.id, parentId: categories.parentId }).from(categories)
@@ -69,5 +70,5 @@ export async function updateCategory(userId: number, id: number, input: Category
 /** Subcategories move to the top level and transactions become uncategorized (FKs: SET NULL). */
 export async function deleteCategory(userId: number, id: number): Promise<void> {
   await getCategory(userId, id)
-  await useDb().delete(categories).where(owned(userId, id))
+  await withUserWrite(userId, tx => tx.delete(categories).where(owned(userId, id)))
 }

@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gte, inArray, lte } from 'drizzle-orm'
 import type { Page, TransactionCreate, TransactionDto, TransactionListQuery, TransactionUpdate } from '#shared/schemas/ledger'
 import { accounts, categories, transactions } from '../../db/schema'
 import { invalid, mysqlErrorCode, now, offsetOf } from './common'
+import { withUserWrite, type Tx } from './write-gate'
 
 const columns = {
   id: transactions.id,
@@ -67,10 +68,10 @@ async function assertReferencesOwned(userId: number, refs: { accountId?: number,
 }
 
 /** Runs a write; if a referenced row vanished meanwhile (FK error), answers the same 422 as the check. */
-async function withReferences<T>(userId: number, refs: { accountId?: number, categoryId?: number | null }, write: () => Promise<T>): Promise<T> {
+async function withReferences<T>(userId: number, refs: { accountId?: number, categoryId?: number | null }, write: (tx: Tx) => Promise<T>): Promise<T> {
   await assertReferencesOwned(userId, refs)
   try {
-    return await write()
+    return await withUserWrite(userId, write)
   }
   catch (err) {
     if (mysqlErrorCode(err) === 'ER_NO_REFERENCED_ROW_2') await assertReferencesOwned(userId, refs)
@@ -79,19 +80,19 @@ async function withReferences<T>(userId: number, refs: { accountId?: number, cat
 }
 
 export async function createTransaction(userId: number, input: TransactionCreate): Promise<TransactionDto> {
-  const [res] = await withReferences(userId, input, () => useDb().insert(transactions).values({ ...input, userId }))
+  const [res] = await withReferences(userId, input, tx => tx.insert(transactions).values({ ...input, userId }))
   return getTransaction(userId, res.insertId)
 }
 
 export async function updateTransaction(userId: number, id: number, input: TransactionUpdate): Promise<TransactionDto> {
   await getTransaction(userId, id)
   if (Object.keys(input).length) {
-    await withReferences(userId, input, () => useDb().update(transactions).set({ ...input, updatedAt: now() }).where(owned(userId, id)))
+    await withReferences(userId, input, tx => tx.update(transactions).set({ ...input, updatedAt: now() }).where(owned(userId, id)))
   }
   return getTransaction(userId, id)
 }
 
 export async function deleteTransaction(userId: number, id: number): Promise<void> {
   await getTransaction(userId, id)
-  await useDb().delete(transactions).where(owned(userId, id))
+  await withUserWrite(userId, tx => tx.delete(transactions).where(owned(userId, id)))
 }

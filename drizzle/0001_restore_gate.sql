@@ -1,0 +1,1 @@
+ALTER TABLE `users` ADD `restoring_since` datetime(3);
