@@ -37,8 +37,9 @@ describe('hostile: S3 faults through a TCP proxy', () => {
     db = await createTestDatabase()
     aws = await startLocalAws({ port: 0 })
     proxy = await startTcpProxy(aws.port)
-    // S3 goes through the proxy with a short timeout; SNS goes straight to fauxqs.
-    app = await startApp(appEnv(db, aws, { ...localAwsEnv(aws), NUXT_S3_ENDPOINT: proxy.url, NUXT_SNS_ENDPOINT: aws.endpoint, NUXT_S3_REQUEST_TIMEOUT_MS: '1500', NUXT_S3_PART_SIZE_MB: '5', NUXT_BACKUPS_RATE_LIMIT: '1000' }))
+    // S3 goes through the proxy with a short timeout; SNS goes straight to fauxqs. One user meets
+    // every fault in turn, so the per-user rate limits (tested elsewhere) are raised.
+    app = await startApp(appEnv(db, aws, { ...localAwsEnv(aws), NUXT_S3_ENDPOINT: proxy.url, NUXT_SNS_ENDPOINT: aws.endpoint, NUXT_S3_REQUEST_TIMEOUT_MS: '1500', NUXT_S3_PART_SIZE_MB: '5', NUXT_BACKUPS_RATE_LIMIT: '1000', NUXT_RESTORES_RATE_LIMIT: '1000' }))
     user = await newUser(app.baseURL, 'faults')
     const conn = await connect(db)
     await seedLedger(conn, user.id, 30_000)

@@ -9,9 +9,10 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   await dropStaleTestDatabases()
-  // A small decompression cap, so the gzip-bomb tests stay fast; a high backup rate limit, since
-  // tests make many backups per user (the limit itself is tested on a stack of its own).
-  const stack = await startStack({ NUXT_BACKUPS_MAX_UNCOMPRESSED_BYTES: String(64 * 1024 * 1024), NUXT_BACKUPS_RATE_LIMIT: '10000' })
+  // A small decompression cap, so the gzip-bomb tests stay fast; high backup and restore rate
+  // limits, since functional tests make many backups and restores per user (each limit is tested
+  // with its default on a stack of its own; concurrency and load tests run with the defaults).
+  const stack = await startStack({ NUXT_BACKUPS_MAX_UNCOMPRESSED_BYTES: String(64 * 1024 * 1024), NUXT_BACKUPS_RATE_LIMIT: '10000', NUXT_RESTORES_RATE_LIMIT: '10000' })
   project.provide('stack', {
     baseURL: stack.app.baseURL,
     databaseUrl: stack.databaseUrl,
