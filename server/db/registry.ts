@@ -2,17 +2,10 @@
 // Backup exports them in this order; restore deletes in reverse and inserts in this order. Adding
 // a user-owned table is one line here (tests/unit/db/registry.test.ts fails until you decide).
 import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core'
-import type { ColumnSpec, TableSpec } from '../engine/spec'
+import type { ColumnSpec, ReferenceSpec, TableSpec } from '../engine/spec'
 import { accounts, categories, preferences, transactions } from './schema'
 
-interface Entry { table: MySqlTable, references?: Record<string, string> }
-
-const USER_DATA: Entry[] = [
-  { table: accounts },
-  { table: categories, references: { parent_id: 'categories' } },
-  { table: transactions, references: { account_id: 'accounts', category_id: 'categories' } },
-  { table: preferences },
-]
+const USER_DATA: MySqlTable[] = [accounts, categories, transactions, preferences]
 
 /** Tables with a user_id that are deliberately never backed up, and why. */
 export const EXCLUDED_FROM_BACKUP: Record<string, string> = {
@@ -40,8 +33,20 @@ function kindOf(col: MySqlColumn): Omit<ColumnSpec, 'name' | 'nullable' | 'hasDe
   throw new Error(`registry: no backup mapping for column ${col.name} of type ${sqlType}`)
 }
 
-function toSpec(entry: Entry): TableSpec {
-  const cfg = getTableConfig(entry.table)
+/**
+ * The table's foreign keys, read from the schema itself (the one source): restore relies on them
+ * being complete to switch foreign-key checks off once the validator has resolved every one.
+ */
+function referencesOf(cfg: ReturnType<typeof getTableConfig>): ReferenceSpec[] {
+  return cfg.foreignKeys.flatMap((fk) => {
+    const ref = fk.reference()
+    if (ref.columns.length !== 1 || ref.foreignColumns[0]?.name !== 'id') throw new Error(`registry: ${cfg.name} has a foreign key the engine cannot check (only single columns referencing an id)`)
+    return [{ column: ref.columns[0]!.name, table: getTableConfig(ref.foreignTable).name }]
+  })
+}
+
+function toSpec(table: MySqlTable): TableSpec {
+  const cfg = getTableConfig(table)
   const pk = cfg.columns.find(c => c.primary)
   if (!pk) throw new Error(`registry: ${cfg.name} has no single-column primary key`)
   if (!cfg.columns.some(c => c.name === OWNER_COLUMN)) throw new Error(`registry: ${cfg.name} has no ${OWNER_COLUMN}`)
@@ -53,7 +58,7 @@ function toSpec(entry: Entry): TableSpec {
     ownerColumn: OWNER_COLUMN,
     primaryKey: pk.name,
     columns,
-    references: Object.entries(entry.references ?? {}).map(([column, table]) => ({ column, table })),
+    references: referencesOf(cfg),
   }
 }
 

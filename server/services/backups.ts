@@ -10,7 +10,10 @@ import { audit } from './audit'
 import { notify } from './notifier'
 import { isUserJobIdle, withUserJobLock } from './job-lock'
 
-const APP = { name: 'cofre', version: '0.1.0' }
+import pkg from '../../package.json'
+
+/** Written into every backup's header: which app and version made it. */
+const APP = { name: pkg.name, version: pkg.version }
 const nowSql = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
 
 export const backupKey = (userId: number, backupId: string) => `users/${userId}/backups/${backupId}.${FILE_EXTENSION}`
