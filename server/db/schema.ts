@@ -1,6 +1,7 @@
 // The database schema (Drizzle, MySQL dialect; runs on MariaDB 10.11 and MySQL 8). Migrations are
 // generated from this file with `npm run db:generate` and committed under drizzle/.
 import { sql } from 'drizzle-orm'
+import { BACKUP_KINDS, BACKUP_STATUSES, CATEGORY_KINDS, THEMES } from '../../shared/enums'
 import { bigint, char, date, datetime, decimal, foreignKey, index, int, json, mysqlEnum, mysqlTable, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core'
 
 const id = () => bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey()
@@ -59,7 +60,7 @@ export const categories = mysqlTable('categories', {
   id: id(),
   userId: userId(),
   name: varchar('name', { length: 120 }).notNull(),
-  kind: mysqlEnum('kind', ['income', 'expense']).notNull(),
+  kind: mysqlEnum('kind', CATEGORY_KINDS).notNull(),
   parentId: bigint('parent_id', { mode: 'number', unsigned: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -90,7 +91,7 @@ export const preferences = mysqlTable('preferences', {
   id: id(),
   userId: userId(),
   locale: varchar('locale', { length: 10 }).notNull().default('pt-BR'),
-  theme: mysqlEnum('theme', ['light', 'dark', 'system']).notNull().default('system'),
+  theme: mysqlEnum('theme', THEMES).notNull().default('system'),
   defaultCurrency: char('default_currency', { length: 3 }).notNull().default('BRL'),
   updatedAt: updatedAt(),
 }, t => [uniqueIndex('preferences_user_uq').on(t.userId)])
@@ -101,8 +102,8 @@ export const backups = mysqlTable('backups', {
   userId: userId(),
   /** s3://bucket/key of the object (the seed's `url`); download links are presigned on demand. */
   url: varchar('url', { length: 1024 }).notNull(),
-  status: mysqlEnum('status', ['running', 'completed', 'failed']).notNull().default('running'),
-  kind: mysqlEnum('kind', ['manual', 'pre-restore', 'scheduled']).notNull().default('manual'),
+  status: mysqlEnum('status', BACKUP_STATUSES).notNull().default('running'),
+  kind: mysqlEnum('kind', BACKUP_KINDS).notNull().default('manual'),
   sizeBytes: bigint('size_bytes', { mode: 'number', unsigned: true }),
   sha256: char('sha256', { length: 64 }),
   formatVersion: int('format_version').notNull(),

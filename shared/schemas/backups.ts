@@ -1,10 +1,11 @@
 import { z } from 'zod'
+import type { BACKUP_KINDS, BACKUP_STATUSES } from '../enums'
 
 export const backupIdSchema = z.object({ id: z.string().uuid() })
 export const restoreSchema = z.object({ backup_id: z.string().uuid() }).strict()
 
-export type BackupKind = 'manual' | 'pre-restore' | 'scheduled'
-export type BackupStatus = 'running' | 'completed' | 'failed'
+export type BackupKind = typeof BACKUP_KINDS[number]
+export type BackupStatus = typeof BACKUP_STATUSES[number]
 
 /** A backup as the API returns it. `backup_id` and `urlDownload` are the seed's names. */
 export interface BackupDto {

@@ -1,4 +1,8 @@
 import { z } from 'zod'
+import type { Account, Category, Preference, Transaction } from '../../server/db/schema'
+import { CATEGORY_KINDS, LOCALES, THEMES } from '../enums'
+
+export { CATEGORY_KINDS, LOCALES, THEMES }
 
 // The ledger's input rules, shared by the forms (useZodRules) and the API (readBodyWith/queryWith).
 // Messages are i18n keys: 'validation.*' (auth.json) and 'validation_ledger.*' (ledger.json).
@@ -78,7 +82,6 @@ export const accountUpdateSchema = strictBody({
 })
 
 // ── Categories ───────────────────────────────────────────────────────────────────────────────
-export const CATEGORY_KINDS = ['income', 'expense'] as const
 export const categoryKind = z.enum(CATEGORY_KINDS, { error: orRequired('validation_ledger.kind') })
 
 export const categoryCreateSchema = strictBody({
@@ -122,8 +125,6 @@ export const transactionUpdateSchema = strictBody({
 })
 
 // ── Preferences ──────────────────────────────────────────────────────────────────────────────
-export const LOCALES = ['pt-BR', 'en'] as const
-export const THEMES = ['light', 'dark', 'system'] as const
 export const preferencesUpdateSchema = strictBody({
   locale: z.enum(LOCALES, { error: 'validation.invalid' }).optional(),
   theme: z.enum(THEMES, { error: 'validation.invalid' }).optional(),
@@ -169,23 +170,11 @@ export type TransactionListQuery = z.infer<typeof transactionListQuery>
 
 export interface Page<T> { items: T[], total: number, page: number, pageSize: number }
 
-/** What the API answers (no user_id: the caller owns everything it sees). */
-export interface AccountDto { id: number, name: string, currency: string, openingBalance: string, createdAt: string, updatedAt: string }
-export interface CategoryDto { id: number, name: string, kind: typeof CATEGORY_KINDS[number], parentId: number | null, parentName: string | null, createdAt: string, updatedAt: string }
-export interface TransactionDto {
-  id: number
-  accountId: number
-  accountName: string
-  currency: string
-  categoryId: number | null
-  categoryName: string | null
-  amount: string
-  date: string
-  description: string
-  notes: string | null
-  tags: string[]
-  createdAt: string
-  updatedAt: string
-}
-export interface PreferencesDto { locale: typeof LOCALES[number], theme: typeof THEMES[number], defaultCurrency: string, updatedAt: string | null }
+/** What the API answers (no user_id: the caller owns everything it sees), derived from the schema's rows. */
+export type AccountDto = Pick<Account, 'id' | 'name' | 'currency' | 'openingBalance' | 'createdAt' | 'updatedAt'>
+export type CategoryDto = Pick<Category, 'id' | 'name' | 'kind' | 'parentId' | 'createdAt' | 'updatedAt'> & { parentName: string | null }
+export type TransactionDto = Pick<Transaction, 'id' | 'accountId' | 'categoryId' | 'amount' | 'date' | 'description' | 'notes' | 'tags' | 'createdAt' | 'updatedAt'>
+  & { accountName: string, currency: string, categoryName: string | null }
+/** A user without a preferences row gets the defaults, with no update time. */
+export type PreferencesDto = Pick<Preference, 'locale' | 'defaultCurrency'> & { locale: typeof LOCALES[number], theme: Preference['theme'], updatedAt: string | null }
 export interface AccountBalanceDto { id: number, name: string, currency: string, openingBalance: string, balance: string, transactionCount: number }

@@ -6,13 +6,11 @@
 // must never contain a token, a password or a presigned URL.
 import autocannon from 'autocannon'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { http, newUser, type TestUser } from '../support/api'
-import { connect, dumpUser, gunzipLines, seedLedger } from '../support/data'
+import { http, newUser, type ApiResponse, type TestUser } from '../support/api'
+import { connect, dumpUser, seedLedger } from '../support/data'
 import { startStack, type Stack } from '../support/stack'
 
 const LOAD_SECONDS = Number(process.env.COFRE_HOSTILE_LOAD_SECONDS ?? 8)
-// Rows of the large account restored while others write: 300k at full size (npm run test:hostile).
-const LARGE_ROWS = Number(process.env.COFRE_HOSTILE_LARGE_ROWS ?? 60_000)
 let stack: Stack
 const base = () => stack.app.baseURL
 
@@ -22,7 +20,7 @@ afterAll(async () => { await stack?.stop() })
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!
 
 /** Every simultaneous job request is answered: 2xx, or 503 SERVICE_BUSY with Retry-After. */
-function expectAnsweredOrBusy(results: Awaited<ReturnType<typeof http>>[], ok: number) {
+function expectAnsweredOrBusy(results: ApiResponse[], ok: number) {
   for (const r of results) {
     expect([ok, 503]).toContain(r.status)
     if (r.status === 503) {

@@ -1,8 +1,7 @@
 // What a user may do and store, with the defaults: restores have their own rate limit, every
 // kind of backup counts toward the stored quota, and the object a backup names is derived from
 // its owner and id, never taken from the catalogue's `url`.
-import { createHash } from 'node:crypto'
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { http, newUser } from '../support/api'
 import { connect, seedLedger } from '../support/data'
