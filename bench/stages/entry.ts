@@ -13,7 +13,8 @@ import { connectionOptions } from '../../server/db/client'
 import { USER_DATA_TABLES } from '../../server/db/registry'
 import { exportUserRows } from '../../server/engine/export/export-rows'
 import { readArchive } from '../../server/engine/restore/archive-reader'
-import { replaceUserData, type ReplaceStats } from '../../server/engine/restore/replace'
+import { StageClock } from '../../server/engine/progress'
+import { apply } from '../../server/engine/restore/apply'
 import { spoolValidated } from '../../server/engine/restore/spool'
 import { validatedRows } from '../../server/engine/restore/validator'
 
@@ -80,9 +81,9 @@ export async function restore(pool: mysql.Pool, file: string, userId: number) {
   const dir = await mkdtemp(join(tmpdir(), 'cofre-stages-'))
   try {
     const spool = await time(() => spoolValidated(validatedRows(readArchive(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES }), { dir }))
-    const stats = {} as ReplaceStats
-    const replace = await time(() => replaceUserData({ pool: pool.promise(), userId, tables: USER_DATA_TABLES, spool: spool.value, dir, stats }))
-    return { validateMs: spool.ms, replaceMs: replace.ms, stats }
+    const clock = new StageClock()
+    const replace = await time(() => apply({ pool: pool.promise(), userId, tables: USER_DATA_TABLES, prepared: { ...spool.value, dir }, onProgress: clock.listen }))
+    return { validateMs: spool.ms, replaceMs: replace.ms, stats: { ...clock.timings(), ...replace.value.changes.transactions } }
   }
   finally { await rm(dir, { recursive: true, force: true }) }
 }

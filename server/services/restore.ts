@@ -1,14 +1,19 @@
-import type { Backup } from '../db/schema'
+import { and, asc, eq, gte } from 'drizzle-orm'
+import type { RestoreResultDto } from '#shared/schemas/backups'
+import { auditLog } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
 import { BackupInvalidError, DatabaseError, StorageError } from '../engine/errors'
-import { restoreFromObject } from '../engine/restore/restore'
+import { StageClock } from '../engine/progress'
+import { apply } from '../engine/restore/apply'
+import { prepare, type PreparedBackup } from '../engine/restore/prepare'
+import { reportStages } from '../engine/stages'
 import { audit } from './audit'
-import { and, asc, eq, gte } from 'drizzle-orm'
-import { auditLog } from '../db/schema'
 import { backupObjectKey, checkStorageQuota, checkWindow, getOwnedBackup, runBackup, windowStart } from './backups'
 import { withUserJobLock } from './job-lock'
 import { beginRestoreWindow, endRestoreWindow } from './ledger/write-gate'
 import { notify } from './notifier'
+
+export type RestoreOutcome = Omit<RestoreResultDto, 'message'>
 
 /**
  * Restores per user per window, counted from the audit trail (every restore that got past the
@@ -27,67 +32,67 @@ async function checkRestoreRate(userId: number) {
   checkWindow(recent.map(r => r.createdAt), rateLimit, rateWindowSeconds)
 }
 
-export interface RestoreOutcome { backup_id: string, safety_backup_id: string, restored: Record<string, number> }
-
 /**
- * Restores one of the caller's completed backups under the user's job lock: verify and validate
- * the file (422 BACKUP_INVALID with a reason, nothing changed), take a `pre-restore` safety backup
- * (if it fails, the restore does not start), then replace the data in one transaction.
+ * Restores one of the caller's completed backups, under the user's job lock, in three steps:
+ *  1. prepare — download, verify and validate the file (422 BACKUP_INVALID with a reason, nothing
+ *     changed; a storage failure is 500 STORAGE_ERROR with an SNS event);
+ *  2. the safety backup (`pre-restore`) of the current data; if it fails, nothing changes. From
+ *     here to the commit the user's data is read-only (ledger writes answer 409), so every write
+ *     acknowledged before is in the safety backup and none after can be lost;
+ *  3. apply — one transaction that makes the user's rows equal to the backup's.
  */
-export async function restoreBackup(userId: number, backupId: string, ip: string, hooks: { onTransaction?: (threadId: number) => void } = {}): Promise<RestoreOutcome> {
+export async function restoreBackup(userId: number, backupId: string, ip: string): Promise<RestoreOutcome> {
   const row = await getOwnedBackup(userId, backupId)
   if (row.status !== 'completed' || !row.sha256 || row.sizeBytes === null) throw new AppError('BACKUP_NOT_READY')
+  const expected = { sizeBytes: row.sizeBytes, sha256: row.sha256 }
   await checkRestoreRate(userId)
   await checkStorageQuota(userId)
   return withUserJobLock(userId, async () => {
-    let safety: Backup | undefined
-    let windowOpen = false
+    const clock = new StageClock()
+    let stage: 'prepare' | 'safety_backup' | 'apply' = 'prepare'
+    let prepared: PreparedBackup | undefined
+    let safetyBackupId: string | null = null
     try {
-      const restored = await restoreFromObject({
-        pool: useDbHandle().promisePool,
-        store: useObjectStore(),
-        key: backupObjectKey(row),
-        userId,
-        tables: USER_DATA_TABLES,
-        expected: { sizeBytes: row.sizeBytes!, sha256: row.sha256! },
-        maxUncompressedBytes: cofreConfig().backups.maxUncompressedBytes,
-        // From here to the commit the user's data is read-only (ledger writes answer 409), so
-        // every write acknowledged before is in the safety backup and none after can be lost.
-        beforeReplace: async () => {
-          windowOpen = true
-          await beginRestoreWindow(userId)
-          safety = await runBackup(userId, 'pre-restore', ip)
-        },
-        onTransaction: hooks.onTransaction,
-      })
-      await audit({ userId, action: 'backup.restore', targetId: backupId, detail: { safetyBackupId: safety!.id, restored }, ip })
-      return { backup_id: backupId, safety_backup_id: safety!.id, restored }
+      prepared = await prepare({ store: useObjectStore(), key: backupObjectKey(row), userId, tables: USER_DATA_TABLES, expected, maxUncompressedBytes: cofreConfig().backups.maxUncompressedBytes, onProgress: clock.listen })
+
+      stage = 'safety_backup'
+      const t0 = performance.now()
+      await beginRestoreWindow(userId)
+      safetyBackupId = (await runBackup(userId, 'pre-restore', ip)).id
+      const safetyBackupMs = performance.now() - t0
+
+      stage = 'apply'
+      const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, onProgress: clock.listen })
+      const rows = (k: keyof typeof changes[string]) => Object.values(changes).reduce((n, c) => n + c[k], 0)
+      reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted') })
+      await audit({ userId, action: 'backup.restore', targetId: backupId, detail: { safetyBackupId, restored }, ip })
+      return { backup_id: backupId, safety_backup_id: safetyBackupId, restored }
     }
     catch (err) {
-      const fail = (code: string, extra: Record<string, unknown> = {}) => audit({ userId, action: 'backup.restore', targetId: backupId, outcome: 'failure', detail: { code, safetyBackupId: safety?.id ?? null, ...extra }, ip })
-      if (err instanceof BackupInvalidError) {
-        await fail('BACKUP_INVALID', { reason: err.reason, detail: err.detail })
-        logger.warn({ userId, backupId, reason: err.reason, detail: err.detail }, 'restore refused: invalid backup')
-        throw new AppError('BACKUP_INVALID', { reason: err.reason }, { cause: err })
-      }
-      if (err instanceof AppError) {
-        // The safety backup failed (it already published its own storage event): nothing changed.
-        await fail(err.code, { stage: 'safety_backup' })
-        if (err.code !== 'STORAGE_ERROR') await notify('restore.failed', { backupId, userId, stage: 'safety_backup', code: err.code })
-        throw err
-      }
-      if (err instanceof StorageError) {
-        await fail('STORAGE_ERROR')
-        await notify('restore.storage_error', { backupId, userId, operation: err.operation, errorName: err.awsErrorName, requestId: err.requestId ?? null })
-        throw new AppError('STORAGE_ERROR', {}, { cause: err })
-      }
-      const failure = databaseFailure(err)
-      await fail(failure.code)
-      await notify('restore.failed', { backupId, userId, stage: safety ? 'replace' : 'safety_backup', code: failure.code, operation: err instanceof DatabaseError ? err.operation : (err as Error).name })
-      throw failure
+      throw await restoreFailed(err, { userId, backupId, ip, stage, safetyBackupId })
     }
     finally {
-      if (windowOpen) await endRestoreWindow(userId).catch(err => logger.error({ err: serializeError(err), userId }, 'could not end the restore window (writes resume when the job lock is released)'))
+      await prepared?.dispose()
+      if (stage !== 'prepare') await endRestoreWindow(userId).catch(err => logger.error({ err: serializeError(err), userId }, 'could not end the restore window (writes resume when the job lock is released)'))
     }
   })
+}
+
+/** Records a failed restore (audit, log, SNS) and returns the API error for it. */
+async function restoreFailed(err: unknown, c: { userId: number, backupId: string, ip: string, stage: string, safetyBackupId: string | null }): Promise<AppError> {
+  const failure = toAppError(err)
+  const { userId, backupId, stage } = c
+  const invalid = err instanceof BackupInvalidError ? { reason: err.reason, detail: err.detail } : {}
+  await audit({ userId, action: 'backup.restore', targetId: backupId, outcome: 'failure', detail: { code: failure.code, stage, safetyBackupId: c.safetyBackupId, ...invalid }, ip: c.ip })
+  if (failure.code === 'BACKUP_INVALID') {
+    logger.warn({ userId, backupId, ...invalid }, 'restore refused: invalid backup')
+  }
+  else if (err instanceof StorageError) {
+    await notify('restore.storage_error', { backupId, userId, operation: err.operation, errorName: err.awsErrorName, requestId: err.requestId ?? null })
+  }
+  // A safety backup that failed on storage already published its own event.
+  else if (!(stage === 'safety_backup' && failure.code === 'STORAGE_ERROR')) {
+    await notify('restore.failed', { backupId, userId, stage, code: failure.code, operation: err instanceof DatabaseError ? err.operation : (err as Error).name })
+  }
+  return failure
 }

@@ -1,7 +1,7 @@
 import type { EventHandlerRequest, H3Event } from 'h3'
 import { ZodError, type ZodType } from 'zod'
 import { ERROR_STATUS } from '#shared/errors'
-import { isDatabaseFailure } from '../engine/errors'
+import { BackupInvalidError, isDatabaseFailure, StorageError } from '../engine/errors'
 
 /**
  * Every API route is defined through this: the handler's errors pass through one mapper, so an
@@ -20,7 +20,7 @@ export function defineApiHandler<T>(handler: (event: H3Event<EventHandlerRequest
 }
 
 export function mapError(event: H3Event, err: unknown) {
-  if (!(err instanceof AppError) && isDatabaseFailure(err)) err = databaseFailure(err)
+  if (err instanceof BackupInvalidError || err instanceof StorageError || isDatabaseFailure(err)) err = toAppError(err)
   if (err instanceof AppError) {
     // What to log follows from the status: a server-side failure is worth an operator's look.
     const status = ERROR_STATUS[err.code]

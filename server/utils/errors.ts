@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
 import { ERROR_STATUS, type ApiErrorData, type ErrorCode } from '#shared/errors'
-import { mysqlErrorCode, TRANSIENT_DB_CODES } from '../engine/errors'
+import { BackupInvalidError, isDatabaseFailure, mysqlErrorCode, StorageError, TRANSIENT_DB_CODES } from '../engine/errors'
 
 /** An API error with a stable code; its message is translated when it reaches the client. */
 export class AppError extends Error {
@@ -32,4 +32,18 @@ export function databaseFailure(err: unknown): AppError {
   const code = mysqlErrorCode(err)
   if (code && TRANSIENT_DB_CODES.has(code)) return new AppError('SERVICE_BUSY', { retryAfterSeconds: DB_RETRY_SECONDS }, { cause: err })
   return new AppError('DATABASE_ERROR', {}, { cause: err })
+}
+
+/**
+ * The one translation of any failure into the API's vocabulary, used by every service and by the
+ * HTTP error mapper: an AppError stays itself; the engine's BackupInvalidError is 422
+ * BACKUP_INVALID with its reason; StorageError is 500 STORAGE_ERROR; anything from the database
+ * goes through databaseFailure(); the rest is INTERNAL_ERROR.
+ */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err
+  if (err instanceof BackupInvalidError) return new AppError('BACKUP_INVALID', { reason: err.reason }, { cause: err })
+  if (err instanceof StorageError) return new AppError('STORAGE_ERROR', {}, { cause: err })
+  if (isDatabaseFailure(err)) return databaseFailure(err)
+  return new AppError('INTERNAL_ERROR', {}, { cause: err })
 }

@@ -1,0 +1,267 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import mysql, { type Connection as CoreConnection } from 'mysql2'
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
+import { rowBatches } from '../db/row-stream'
+import { quoteIdent as q } from '../db/sql'
+import { BackupInvalidError, DatabaseError, mysqlErrorCode } from '../errors'
+import type { OnProgress } from '../progress'
+import type { TableSpec } from '../spec'
+import { mergeSorted } from './merge'
+import { dbRowJson, jsonColumns } from './row-json'
+import type { SpooledBackup, SpooledTable } from './spool'
+import { LineWriter, SpoolReader, spoolLine } from './spool-format'
+
+export interface ApplyOptions {
+  pool: Pool
+  userId: number
+  tables: readonly TableSpec[]
+  /** The validated backup (prepare()): its spooled rows and a private temp directory. */
+  prepared: SpooledBackup & { dir: string }
+  /** Rows per multi-row INSERT (and ids per DELETE). */
+  batchRows?: number
+  onProgress?: OnProgress
+}
+
+export interface TableChanges { unchanged: number, deleted: number, inserted: number }
+
+export interface ApplyResult {
+  /** Rows per table after the restore (the backup's counts). */
+  restored: Record<string, number>
+  changes: Record<string, TableChanges>
+}
+
+/**
+ * A statement never grows past this many characters (≤ 3 MB of UTF-8; max_allowed_packet is at
+ * least 4 MB on MySQL 8 and MariaDB 10.11 by default).
+ */
+const MAX_STATEMENT_CHARS = 1024 * 1024
+
+/**
+ * The apply stage: ONE transaction that makes a user's rows equal to the prepared backup's,
+ * changing only what differs:
+ *  1. lock every row the user has (children first, as a DELETE would): `SELECT COUNT(*) … FOR
+ *     UPDATE` through the owner index, at READ COMMITTED, locks the user's rows and no gaps (the
+ *     caller keeps the user's own writes out meanwhile; other users' writes never wait);
+ *  2. per table, merge the user's rows (read in key order) with the spooled ones (merge.ts) into
+ *     lists of keys to delete and rows to insert;
+ *  3. delete by primary key (owner-guarded), insert in multi-row INSERTs, ids kept;
+ *  4. check, from the rows the server reports deleted and inserted, that every table now holds
+ *     exactly the file's number of rows; then commit.
+ * A table whose file lacks columns (older schema) is replaced wholesale. No DDL and no TRUNCATE
+ * (both commit implicitly). Foreign-key checks are off for this session only, because the
+ * validator already proved every reference resolves inside the backup (and self references, like
+ * a category's parent, may point forward in key order). Any failure rolls everything back.
+ */
+export async function apply(o: ApplyOptions): Promise<ApplyResult> {
+  let conn: PoolConnection
+  try { conn = await o.pool.getConnection() }
+  catch (err) { throw new DatabaseError('restore.connect', { cause: err }) }
+  const batchRows = o.batchRows ?? 5000
+  // Rows handled: each row compared, then each row deleted or inserted. The total starts as every
+  // row of both sides (all compared) and is corrected once a table's comparison says how many it
+  // will delete and insert, so `done` never passes it.
+  let total = 0
+  let done = 0
+  const progress = (rows: number, more = 0) => {
+    done += rows
+    total += more
+    o.onProgress?.({ stage: 'applying', done, total, unit: 'rows' })
+  }
+  let clean = false
+  try {
+    await conn.query('SET SESSION foreign_key_checks = 0')
+    // READ COMMITTED (for this one transaction): locking reads then lock only the rows they
+    // return, never the index gaps around the user's range. Under REPEATABLE READ the lock below
+    // also held the gap where OTHER users' new rows land, and their inserts waited for the whole
+    // restore and failed. This transaction reads nothing it does not lock, so nothing is lost.
+    await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')
+    await conn.beginTransaction()
+    progress(0)
+
+    const current = new Map<string, number>()
+    for (const t of [...o.tables].reverse()) {
+      // Only the owner index can answer this covering count, so only the user's rows are locked
+      // (a DELETE … WHERE owner = ? may choose a full scan for a big user and lock every row).
+      const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? FOR UPDATE`, [o.userId]) as unknown as [{ n: number | string }[]]
+      current.set(t.name, Number(rows[0]?.n ?? 0))
+    }
+    progress(0, [...current.values()].reduce((a, b) => a + b, 0) + Object.values(o.prepared.rowCounts).reduce((a, b) => a + b, 0))
+
+    const changes: Record<string, TableChanges> = {}
+    for (const [i, t] of o.tables.entries()) {
+      const spooled = o.prepared.tables.find(s => s.spec.name === t.name)
+      const before = current.get(t.name) ?? 0
+      const c = await syncTable(conn, t, spooled, before, { userId: o.userId, batchRows, dir: join(o.prepared.dir, `sync-${i}`), progress })
+      // The server's own counts (affected rows) must add up to the backup's: rows before − deleted
+      // + inserted. (A COUNT(*) here cost seconds after a million deletes; this costs nothing.)
+      const after = before - c.deleted + c.inserted
+      if (after !== (spooled?.rows ?? 0)) throw new Error(`restore check: ${t.name} would have ${after} rows, the backup ${spooled?.rows ?? 0}`)
+      changes[t.name] = c
+    }
+
+    await conn.commit()
+    clean = true
+    progress(0)
+    return { restored: o.prepared.rowCounts, changes }
+  }
+  catch (err) {
+    await conn.rollback().catch(() => {})
+    if (err instanceof BackupInvalidError) throw err
+    // An id in the file already belongs to another user's row: the file is not this user's data.
+    if (mysqlErrorCode(err) === 'ER_DUP_ENTRY') throw new BackupInvalidError('duplicate_key', 'a row id belongs to another user')
+    throw new DatabaseError('restore.replace', { cause: err })
+  }
+  finally {
+    if (clean) await conn.query('SET SESSION foreign_key_checks = 1').then(() => conn.release(), () => conn.destroy())
+    else conn.destroy()
+  }
+}
+
+interface SyncOptions { userId: number, batchRows: number, dir: string, progress: (rows: number, more?: number) => void }
+
+async function syncTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTable | undefined, currentRows: number, o: SyncOptions): Promise<TableChanges> {
+  // Nothing in the database: every spooled row is inserted, straight from the spool.
+  if (currentRows === 0) {
+    const inserted = spooled ? await insertRows(conn, spooled, spooled.path, o) : 0
+    return { unchanged: 0, deleted: 0, inserted }
+  }
+  await mkdir(o.dir, { recursive: true, mode: 0o700 })
+  const delPath = join(o.dir, 'delete.jsonl')
+  const insPath = join(o.dir, 'insert.jsonl')
+  // The promise connection wraps a callback one, which can stream a result.
+  const core = conn.connection as unknown as CoreConnection
+  // A file of the table's full shape is compared row by row; otherwise (no rows in the file, or
+  // an older shape) every current row goes and the file's rows come in.
+  const compared = spooled?.complete ? spooled : undefined
+  const columns = compared ? compared.columns : [t.primaryKey]
+  const pkIdx = columns.indexOf(t.primaryKey)
+  const json = compared ? jsonColumns(compared.spec, compared.columns) : []
+  const dbRows = rowBatches(core, `SELECT ${columns.map(q).join(', ')} FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? ORDER BY ${q(t.primaryKey)}`, [o.userId])
+  const file = compared ? new SpoolReader(compared.path) : { take: () => undefined, fill: async () => {} }
+
+  const dels = new LineWriter(delPath)
+  const ins = new LineWriter(insPath)
+  let unchanged = 0
+  let toDelete = 0
+  let toInsert = 0
+  let keys = 0
+  try {
+    for await (const edits of mergeSorted(dbRows, file, { pk: row => row[pkIdx] as number, json: row => dbRowJson(row, json) })) {
+      for (const e of edits) {
+        let wait: Promise<void> | undefined
+        if (e.op === 'same') unchanged++
+        else if (e.op === 'delete') {
+          wait = dels.write(spoolLine(e.pk, ''))
+          toDelete++
+        }
+        else {
+          if (e.op === 'change') {
+            const w = dels.write(spoolLine(e.pk, ''))
+            if (w) await w
+            toDelete++
+          }
+          wait = ins.write(spoolLine(e.pk, e.json))
+          toInsert++
+        }
+        if (wait) await wait
+      }
+      keys += edits.length
+      o.progress(edits.length)
+    }
+    await dels.end()
+    await ins.end()
+    // Counted up front: this table's rows on both sides. Now known: the keys compared, and the
+    // rows to delete and to insert.
+    const inserts = compared ? toInsert : spooled?.rows ?? 0
+    o.progress(0, keys - currentRows - (spooled?.rows ?? 0) + toDelete + inserts)
+  }
+  catch (err) {
+    dels.destroy()
+    ins.destroy()
+    throw err
+  }
+  finally { if (file instanceof SpoolReader) await file.close() }
+
+  const deleted = toDelete ? await deleteKeys(conn, t, delPath, o) : 0
+  let inserted = 0
+  if (compared) inserted = toInsert ? await insertRows(conn, compared, insPath, o) : 0
+  else if (spooled) inserted = await insertRows(conn, spooled, spooled.path, o)
+  return { unchanged, deleted, inserted }
+}
+
+/** Deletes the listed keys of the user's rows; returns the rows the server deleted. */
+async function deleteKeys(conn: PoolConnection, t: TableSpec, path: string, o: SyncOptions): Promise<number> {
+  const r = new SpoolReader(path)
+  let affected = 0
+  try {
+    let ids: number[] = []
+    const flush = async () => {
+      if (!ids.length) return
+      // The keys were read from this user's rows a moment ago (numbers from the database); the
+      // owner condition keeps the statement to this user whatever happens.
+      const [res] = await conn.query(`DELETE FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? AND ${q(t.primaryKey)} IN (${ids.join(',')})`, [o.userId])
+      affected += (res as ResultSetHeader).affectedRows
+      o.progress(ids.length)
+      ids = []
+    }
+    for (let row = await r.next(); row !== undefined; row = await r.next()) {
+      if (!Number.isSafeInteger(row.pk)) throw new Error(`restore: unexpected id ${row.pk}`)
+      ids.push(row.pk)
+      if (ids.length >= o.batchRows) await flush()
+    }
+    await flush()
+  }
+  finally { await r.close() }
+  return affected
+}
+
+const escape = (v: unknown) => mysql.escape(v as Parameters<typeof mysql.escape>[0])
+
+/**
+ * The row as an SQL VALUES tuple `(<owner>,<v1>,…)`, for a multi-row INSERT. Values are escaped
+ * by mysql2's own escaper — the code that formats `?` placeholders — so nothing from the file
+ * reaches SQL unescaped. JSON columns hold parsed values and are stored as their JSON text; null
+ * is SQL NULL; numbers are the validator's safe integers.
+ */
+export function insertTuple(owner: number, row: unknown[], json: readonly boolean[]): string {
+  let s = `(${owner}`
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i]
+    if (v === null || v === undefined) s += ',NULL'
+    else if (json[i]) s += `,${escape(JSON.stringify(v))}`
+    else if (typeof v === 'number') s += `,${v}`
+    else s += `,${escape(v)}`
+  }
+  return `${s})`
+}
+
+/** Multi-row INSERTs of up to batchRows rows (and MAX_STATEMENT_CHARS) from a spool-format file; returns the rows the server inserted. */
+async function insertRows(conn: PoolConnection, spooled: SpooledTable, path: string, o: SyncOptions): Promise<number> {
+  let affected = 0
+  const insertSql = `INSERT INTO ${q(spooled.spec.name)} (${[spooled.spec.ownerColumn, ...spooled.columns].map(q).join(',')}) VALUES `
+  const json = jsonColumns(spooled.spec, spooled.columns)
+  const r = new SpoolReader(path)
+  try {
+    let tuples: string[] = []
+    let chars = 0
+    const flush = async () => {
+      if (!tuples.length) return
+      const [res] = await conn.query(insertSql + tuples.join(','))
+      affected += (res as ResultSetHeader).affectedRows
+      o.progress(tuples.length)
+      tuples = []
+      chars = 0
+    }
+    for (let row = await r.next(); row !== undefined; row = await r.next()) {
+      const tuple = insertTuple(o.userId, JSON.parse(row.json) as unknown[], json)
+      if (chars + tuple.length > MAX_STATEMENT_CHARS) await flush()
+      tuples.push(tuple)
+      chars += tuple.length + 1
+      if (tuples.length >= o.batchRows) await flush()
+    }
+    await flush()
+  }
+  finally { await r.close() }
+  return affected
+}

@@ -1,0 +1,85 @@
+import type { Connection as CoreConnection } from 'mysql2'
+import type { Pool } from 'mysql2/promise'
+import { rowBatches } from '../db/row-stream'
+import { quoteIdent as q } from '../db/sql'
+import { DatabaseError } from '../errors'
+import type { OnProgress } from '../progress'
+import type { TableSpec } from '../spec'
+import { mergeSorted, type RowCursor } from './merge'
+import { dbRowJson, jsonColumns } from './row-json'
+import type { SpooledBackup } from './spool'
+import { SpoolReader } from './spool-format'
+
+/** Keys of each kind kept as examples, per table. */
+const EXAMPLES = 5
+
+export interface TablePlan {
+  table: string
+  unchanged: number
+  changed: number
+  onlyInBackup: number
+  onlyInDatabase: number
+  /** A few keys of each kind (at most EXAMPLES), to show what a restore would touch. */
+  examples: { changed: number[], onlyInBackup: number[], onlyInDatabase: number[] }
+}
+
+export interface PlanOptions {
+  pool: Pool
+  userId: number
+  tables: readonly TableSpec[]
+  prepared: SpooledBackup
+  onProgress?: OnProgress
+}
+
+/**
+ * The plan stage: what applying the prepared backup would change, per table — rows unchanged,
+ * changed, only in the backup (would be inserted), only in the database (would be deleted). It
+ * reads the user's current rows (a plain consistent read, no locks) and writes nothing. A table
+ * whose file lacks columns (an older shape) cannot be compared row by row: a key in both counts
+ * as changed.
+ */
+export async function plan(o: PlanOptions): Promise<TablePlan[]> {
+  const conn = await o.pool.getConnection().catch((err) => { throw new DatabaseError('plan.connect', { cause: err }) })
+  const total = Object.values(o.prepared.rowCounts).reduce((a, b) => a + b, 0)
+  let done = 0
+  try {
+    const out: TablePlan[] = []
+    for (const t of o.tables) {
+      const spooled = o.prepared.tables.find(s => s.spec.name === t.name)
+      const columns = spooled?.complete ? spooled.columns : [t.primaryKey]
+      const pkIdx = columns.indexOf(t.primaryKey)
+      const json = spooled?.complete ? jsonColumns(t, columns) : []
+      const p: TablePlan = { table: t.name, unchanged: 0, changed: 0, onlyInBackup: 0, onlyInDatabase: 0, examples: { changed: [], onlyInBackup: [], onlyInDatabase: [] } }
+      const core = conn.connection as unknown as CoreConnection
+      const db = rowBatches(core, `SELECT ${columns.map(q).join(', ')} FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? ORDER BY ${q(t.primaryKey)}`, [o.userId])
+      const reader = spooled ? new SpoolReader(spooled.path) : undefined
+      const file: RowCursor = reader ?? { take: () => undefined, fill: async () => {} }
+      // With an older shape the file's row is never "equal": compare keys only.
+      const shape = spooled?.complete
+        ? { pk: (row: unknown[]) => row[pkIdx] as number, json: (row: unknown[]) => dbRowJson(row, json) }
+        : { pk: (row: unknown[]) => row[pkIdx] as number, json: () => '\u0000' }
+      const note = (list: number[], pk: number) => { if (list.length < EXAMPLES) list.push(pk) }
+      try {
+        for await (const edits of mergeSorted(db, file, shape)) {
+          for (const e of edits) {
+            if (e.op === 'same') p.unchanged++
+            else if (e.op === 'change') { p.changed++; note(p.examples.changed, e.pk) }
+            else if (e.op === 'insert') { p.onlyInBackup++; note(p.examples.onlyInBackup, e.pk) }
+            else { p.onlyInDatabase++; note(p.examples.onlyInDatabase, e.pk) }
+            if (e.op !== 'delete') done++
+          }
+          o.onProgress?.({ stage: 'planning', done, total, unit: 'rows' })
+        }
+      }
+      catch (err) { throw new DatabaseError(`plan.${t.name}`, { cause: err }) }
+      finally { await reader?.close() }
+      out.push(p)
+    }
+    conn.release()
+    return out
+  }
+  catch (err) {
+    conn.destroy()
+    throw err
+  }
+}
