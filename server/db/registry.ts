@@ -2,7 +2,7 @@
 // Backup exports them in this order; restore deletes in reverse and inserts in this order. Adding
 // a user-owned table is one line here (tests/unit/db/registry.test.ts fails until you decide).
 import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core'
-import type { ColumnSpec, ReferenceSpec, TableSpec } from '../engine/spec'
+import type { ColumnSpec, ColumnType, ReferenceSpec, TableSpec } from '../engine/spec'
 import { accounts, categories, preferences, transactions } from './schema'
 
 const USER_DATA: MySqlTable[] = [accounts, categories, transactions, preferences]
@@ -17,7 +17,7 @@ export const EXCLUDED_FROM_BACKUP: Record<string, string> = {
 
 export const OWNER_COLUMN = 'user_id'
 
-function kindOf(col: MySqlColumn): Omit<ColumnSpec, 'name' | 'nullable' | 'hasDefault'> {
+function kindOf(col: MySqlColumn): ColumnType {
   const sqlType = col.getSQLType().toLowerCase()
   const len = /\((\d+)\)/.exec(sqlType)?.[1]
   if (col.primary || (/^bigint/.test(sqlType) && col.name.endsWith('_id'))) return { kind: 'id' }

@@ -4,19 +4,21 @@
  */
 export type ColumnKind = 'id' | 'int' | 'decimal' | 'string' | 'text' | 'date' | 'datetime' | 'json' | 'enum'
 
-export interface ColumnSpec {
+/** A column of a user-owned table; what else it carries depends on its kind. */
+export type ColumnSpec = {
   name: string
-  kind: ColumnKind
   nullable: boolean
   /** The database fills it when an insert omits it. */
   hasDefault: boolean
-  /** varchar/char length in characters, text byte limit */
-  maxLength?: number
+} & ColumnType
+
+export type ColumnType =
+  | { kind: 'id' | 'int' | 'date' | 'datetime' | 'json' }
   /** decimal precision and scale */
-  precision?: number
-  scale?: number
-  enumValues?: readonly string[]
-}
+  | { kind: 'decimal', precision: number, scale: number }
+  /** varchar/char length in characters, text byte limit */
+  | { kind: 'string' | 'text', maxLength: number }
+  | { kind: 'enum', enumValues: readonly string[] }
 
 export interface ReferenceSpec {
   column: string

@@ -20,12 +20,18 @@ export function valueChecker(c: ColumnSpec): (v: unknown) => boolean {
       case 'id': return v => Number.isSafeInteger(v) && (v as number) > 0
       case 'int': return v => Number.isSafeInteger(v)
       case 'decimal': {
-        const re = new RegExp(`^-?\\d{1,${c.precision! - c.scale!}}(\\.\\d{1,${c.scale}})?$`)
+        const re = new RegExp(`^-?\\d{1,${c.precision - c.scale}}(\\.\\d{1,${c.scale}})?$`)
         return v => typeof v === 'string' && re.test(v)
       }
       // Code points ≤ UTF-16 units, and UTF-8 bytes ≤ 3 × UTF-16 units: most values need no count.
-      case 'string': return v => typeof v === 'string' && (v.length <= c.maxLength! || [...v].length <= c.maxLength!)
-      case 'text': return v => typeof v === 'string' && (v.length * 3 <= c.maxLength! || Buffer.byteLength(v) <= c.maxLength!)
+      case 'string': {
+        const max = c.maxLength
+        return v => typeof v === 'string' && (v.length <= max || [...v].length <= max)
+      }
+      case 'text': {
+        const max = c.maxLength
+        return v => typeof v === 'string' && (v.length * 3 <= max || Buffer.byteLength(v) <= max)
+      }
       case 'date': return (v) => {
         const m = typeof v === 'string' && DATE.exec(v)
         return !!m && validDate(Number(m[1]), Number(m[2]), Number(m[3]))
@@ -35,7 +41,10 @@ export function valueChecker(c: ColumnSpec): (v: unknown) => boolean {
         return !!m && validDate(Number(m[1]), Number(m[2]), Number(m[3]))
       }
       case 'json': return v => v !== undefined
-      case 'enum': return v => typeof v === 'string' && c.enumValues!.includes(v)
+      case 'enum': {
+        const values = c.enumValues
+        return v => typeof v === 'string' && values.includes(v)
+      }
     }
   })()
   return v => (v === null ? nullOk : check(v))
