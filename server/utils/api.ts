@@ -88,10 +88,9 @@ export function queryWith<T>(event: H3Event, schema: ZodType<T>): T {
   return schema.parse(getQuery(event))
 }
 
+/** Route parameters are validated like bodies and queries: 422 VALIDATION_FAILED naming the field. */
 export function paramsWith<T>(event: H3Event, schema: ZodType<T>): T {
-  const parsed = schema.safeParse(getRouterParams(event))
-  if (!parsed.success) throw new AppError('BAD_REQUEST', { fields: Object.fromEntries(parsed.error.issues.map(i => [i.path.join('.'), i.message])) })
-  return parsed.data
+  return schema.parse(getRouterParams(event))
 }
 
 /** The client's address as seen by this server (no proxy headers are trusted by default). */

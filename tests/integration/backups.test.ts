@@ -91,7 +91,7 @@ describe('POST /api/backup', () => {
     expect((await http(base(), 'GET', `/api/backups/${first.backup_id}`, { token: user.accessToken })).status).toBe(404)
     const objects = await s3For(inject('stack').s3Endpoint).send(new ListObjectsV2Command({ Bucket: inject('stack').bucket, Prefix: `users/${user.id}/backups/${first.backup_id}` }))
     expect(objects.KeyCount ?? 0).toBe(0)
-    expect((await http(base(), 'GET', '/api/backups/not-a-uuid', { token: user.accessToken })).status).toBe(400)
+    expect((await http(base(), 'GET', '/api/backups/not-a-uuid', { token: user.accessToken })).status).toBe(422)
   })
 
   it('answers 409 JOB_IN_PROGRESS while another job holds the user\'s lock (from any instance)', async () => {

@@ -102,14 +102,15 @@ describe('validation', () => {
     expect((await api.get(`/api/accounts/${accountId}`)).body.name).toBe('V')
   })
 
-  it.each(['abc', '0', '-1', '1.5', '1e3', '01', '99999999999999999999'])('answers 400 BAD_REQUEST for the malformed id %j', async (id) => {
+  it.each(['abc', '0', '-1', '1.5', '1e3', '01', '99999999999999999999'])('answers 422 VALIDATION_FAILED (as for bodies and queries) for the malformed id %j', async (id) => {
     for (const res of [
       await api.get(`/api/accounts/${id}`),
       await api.patch(`/api/categories/${id}`, { name: 'x' }),
       await api.del(`/api/transactions/${id}`),
     ]) {
-      expect(res.status).toBe(400)
-      expect(res.body.data.code).toBe('BAD_REQUEST')
+      expect(res.status).toBe(422)
+      expect(res.body.data.code).toBe('VALIDATION_FAILED')
+      expect(Object.keys(res.body.data.fields)).toEqual(['id'])
     }
   })
 
