@@ -116,9 +116,11 @@ describe('hostile: restores and concurrent writes', () => {
     const duringP95 = percentile(duringMs, 0.95)
     console.log(`other user's inserts: idle p50 ${percentile(idleMs, 0.5).toFixed(1)} ms p95 ${idleP95.toFixed(1)} ms (${idleMs.length}); during a ${LARGE_ROWS}-row restore (${(restoreMs / 1000).toFixed(1)} s): p50 ${percentile(duringMs, 0.5).toFixed(1)} ms p95 ${duringP95.toFixed(1)} ms max ${Math.max(...duringMs).toFixed(0)} ms (${duringMs.length})`)
     expect(duringMs.length).toBeGreaterThan(5)
-    // "A few times": the restore shares the machine's two cores with these requests, so some
-    // slowdown is expected; a lock wait would show as seconds (or a failure) instead.
-    expect(duringP95).toBeLessThan(Math.max(5 * idleP95, 100))
+    // "A few times": the restore shares the machine's two cores (and the server's event loop)
+    // with these requests, so some slowdown is expected; a lock wait shows as seconds (before the
+    // fix: p95 1.5 s, then 500s) instead.
+    expect(percentile(duringMs, 0.5)).toBeLessThan(3 * percentile(idleMs, 0.5) + 5)
+    expect(duringP95).toBeLessThan(Math.max(5 * idleP95, 150))
     expect(Math.max(...duringMs)).toBeLessThan(1000)
     await conn.end()
   })

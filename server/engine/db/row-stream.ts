@@ -1,7 +1,8 @@
 import type { Connection } from 'mysql2'
 
-/** Rows queued before the connection is paused (backpressure from the consumer). */
-const MAX_QUEUED_ROWS = 8192
+/** Rows queued before the connection is paused (backpressure), and so the most rows one batch
+ * hands over: small enough that processing a batch never holds the event loop for long. */
+const MAX_QUEUED_ROWS = 2048
 
 /**
  * Runs `sql` on a callback-API connection and yields its rows (as arrays) in batches, as mysql2
