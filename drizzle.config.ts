@@ -1,6 +1,6 @@
 import { defineConfig } from 'drizzle-kit'
 
-// Only `generate` and `migrate` are used: `push`/`pull` crash on MariaDB (STACK.md #5).
+// Only `generate` and `migrate` are used: `push`/`pull` crash on MariaDB (JSON columns come back as LONGTEXT with a CHECK constraint).
 export default defineConfig({
   dialect: 'mysql',
   schema: './server/db/schema.ts',

@@ -1,7 +1,7 @@
 // Cofre — Nuxt configuration. Every runtimeConfig key can be overridden at run time with a
 // NUXT_* environment variable (e.g. runtimeConfig.s3.bucket ← NUXT_S3_BUCKET); see .env.example.
 // Defaults here are the *production* defaults (real AWS, no secrets): the dev and test entry
-// points (scripts/dev.mjs, tests/support/harness.ts) supply the embedded fauxqs/MariaDB values.
+// points (scripts/dev.mjs, tests/support/stack.ts) supply the embedded fauxqs/MariaDB values.
 // Messages are split by area (one JSON per area and locale) and merged per locale.
 const LOCALE_FILES = ['app.json', 'errors.json', 'auth.json', 'ledger.json', 'backups.json', 'vuetify.ts']
 
@@ -40,8 +40,6 @@ export default defineNuxtConfig({
       rateWindowSeconds: 3600,
       // Decompression cap for restores: a larger (or bomb) file is refused as too_large.
       maxUncompressedBytes: 2 * 1024 * 1024 * 1024,
-      // A job still `running` after this long at start-up was interrupted (crash) and is recovered.
-      staleAfterSeconds: 900,
       // Backups a user may keep, of every kind (safety backups included): beyond it, creating a
       // backup or restoring (which makes one) answers 409 QUOTA_EXCEEDED until some are deleted.
       maxStoredPerUser: 100,
@@ -68,14 +66,14 @@ export default defineNuxtConfig({
   },
 
   experimental: {
-    // nuxt-auth reads `auth` from page meta; Nuxt 4.5 only extracts it when told to (STACK.md #2).
+    // nuxt-auth reads `auth` from page meta; Nuxt 4.5 only extracts it when told to (without this, protected pages rendered for anonymous visitors).
     scanPageMeta: true,
     extraPageMetaExtractionKeys: ['auth'],
   },
 
   vuetify: {
     moduleOptions: {
-      // Vuetify's useLayout collides with Nuxt's auto-import (STACK.md #4).
+      // Vuetify's useLayout collides with Nuxt's auto-import of its own useLayout.
       prefixComposables: true,
     },
   },

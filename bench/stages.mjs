@@ -57,7 +57,7 @@ try {
     await stage('gunzip only', () => e.gunzipOnly(file))
     await stage('gunzip + line split + JSON.parse + digest (readArchive)', () => e.readOnly(file))
     await stage('… + validation (validatedRows)', () => e.validateOnly(file, userId))
-    await stage('… + spool as SQL tuples (pass 1 of a restore)', () => e.validateAndSpool(file, userId))
+    await stage('… + spool as JSON rows (pass 1 of a restore)', () => e.validateAndSpool(file, userId))
     if (values.restore) {
       await stage('restore: pass 1 + replace (data equal to the file)', async () => {
         const r = await e.restore(pool, file, userId)

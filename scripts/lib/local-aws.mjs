@@ -19,7 +19,7 @@ export function topicArn(region = LOCAL_AWS.region, topic = LOCAL_AWS.topic) {
 
 /**
  * Starts fauxqs on `port` (0 = any free port). With `dataDir`, state persists there (SQLite) and
- * S3 objects are plain files under `<dataDir>/s3` — the CLI ignores these options (STACK.md #10).
+ * S3 objects are plain files under `<dataDir>/s3` — the fauxqs CLI ignores its persistence options, so it is started from code.
  */
 export async function startLocalAws({ port = 0, dataDir, bucket = LOCAL_AWS.bucket, topic = LOCAL_AWS.topic, queue = LOCAL_AWS.queue } = {}) {
   const server = await startFauxqs({

@@ -6,7 +6,7 @@ import * as schema from './schema'
 export type Db = MySql2Database<typeof schema>
 
 export interface DbHandle {
-  /** Callback pool: needed for row streaming (`query(...).stream()`). */
+  /** Callback pool: row streaming (engine/db/row-stream.ts) needs the callback connections. */
   pool: mysql.Pool
   /** The same pool with the promise API. */
   promisePool: PromisePool

@@ -12,7 +12,7 @@ export interface CofreConfig {
   restores: { rateLimit: number, rateWindowSeconds: number }
   jwtSecret: string
   presignTtlSeconds: number
-  backups: { rateLimit: number, rateWindowSeconds: number, maxUncompressedBytes: number, staleAfterSeconds: number, maxStoredPerUser: number }
+  backups: { rateLimit: number, rateWindowSeconds: number, maxUncompressedBytes: number, maxStoredPerUser: number }
   s3: StorageConfig
   sns: { endpoint: string, topicArn: string }
 }
@@ -52,7 +52,6 @@ export function cofreConfig(): CofreConfig {
       rateLimit: Number(rc.backups.rateLimit),
       rateWindowSeconds: Number(rc.backups.rateWindowSeconds),
       maxUncompressedBytes: Number(rc.backups.maxUncompressedBytes),
-      staleAfterSeconds: Number(rc.backups.staleAfterSeconds),
       maxStoredPerUser: Number(rc.backups.maxStoredPerUser),
     },
     s3: {

@@ -1,0 +1,71 @@
+// The validator alone, on real files edited by a careful forger (digest and counts recomputed):
+// every refusal reason it owns, and the rows it yields for a good file.
+import { createReadStream, readFileSync } from 'node:fs'
+import { Readable } from 'node:stream'
+import { gunzipSync } from 'node:zlib'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { readArchive } from '../../../../server/engine/restore/archive-reader'
+import { validatedRows } from '../../../../server/engine/restore/validator'
+import { USER_DATA_TABLES } from '../../../../server/db/registry'
+import { BackupInvalidError } from '../../../../server/engine/errors'
+import { serialize } from '../../../support/mutate'
+
+const goldenPath = fileURLToPath(new URL('../../../fixtures/backup-v1-golden.jsonl.gz', import.meta.url))
+const v0 = fileURLToPath(new URL('../../../fixtures/backup-v0-renamed-field.jsonl.gz', import.meta.url))
+const OWNER = 9_000_001
+const goldenLines = () => gunzipSync(readFileSync(goldenPath)).toString('utf8').trimEnd().split('\n').map(l => JSON.parse(l))
+
+async function validate(stream: Readable, userId = OWNER) {
+  const items = []
+  for await (const item of validatedRows(readArchive(stream, { maxUncompressedBytes: 1 << 20 }), { userId, tables: USER_DATA_TABLES })) items.push(item)
+  return items
+}
+async function reason(p: Promise<unknown>) {
+  try { await p }
+  catch (e) { return e instanceof BackupInvalidError ? e.reason : `unexpected: ${String(e)}` }
+  return 'accepted'
+}
+/** Edits the golden file's lines and re-serializes it with a correct digest (and counts if asked). */
+const forged = (edit: (lines: any[]) => void, o: { recount?: boolean } = { recount: true }) => {
+  const lines = goldenLines()
+  edit(lines)
+  return Readable.from([serialize(lines, { recount: o.recount })])
+}
+const rowsOf = (lines: any[], table: string) => lines.filter(l => l.t === table)
+
+describe('validatedRows', () => {
+  it('reads the format-1 golden file: header, every row, then the trailer counts', async () => {
+    const items = await validate(createReadStream(goldenPath))
+    expect(items[0]?.kind).toBe('header')
+    expect(items.filter(i => i.kind === 'row')).toHaveLength(9)
+    expect(items.at(-1)).toEqual({ kind: 'end', rowCounts: { accounts: 2, categories: 3, transactions: 3, preferences: 1 } })
+  })
+
+  it('upgrades the schema-0 file on the fly', async () => {
+    const items = await validate(createReadStream(v0))
+    const header = items[0] as { kind: 'header', tables: { columns: string[] }[] }
+    expect(header.tables[0]?.columns).toContain('opening_balance')
+    expect(items.filter(i => i.kind === 'row')).toHaveLength(9)
+  })
+
+  it('refuses another owner and an unknown format', async () => {
+    expect(await reason(validate(createReadStream(goldenPath), 42))).toBe('owner_mismatch')
+    expect(await reason(validate(forged((l) => { l[0].version = 99 })))).toBe('unsupported_format')
+  })
+
+  it('refuses unknown tables and columns, missing columns, bad values', async () => {
+    expect(await reason(validate(forged((l) => { rowsOf(l, 'accounts')[0].t = 'secrets' })))).toBe('unknown_table')
+    expect(await reason(validate(forged((l) => { l[0].tables[0].columns.push({ name: 'is_admin', type: 'int', nullable: true }) })))).toBe('unknown_column')
+    expect(await reason(validate(forged((l) => { for (const r of rowsOf(l, 'transactions')) r.r[3] = '1.234' })))).toBe('bad_value')
+  })
+
+  it('refuses duplicate and descending keys, dangling references, wrong counts and an edited digest', async () => {
+    expect(await reason(validate(forged((l) => { const [a, b] = rowsOf(l, 'transactions'); b.r[0] = a.r[0] })))).toBe('duplicate_key')
+    expect(await reason(validate(forged((l) => { for (const r of rowsOf(l, 'transactions')) r.r[1] = 123456789 })))).toBe('dangling_reference')
+    expect(await reason(validate(forged((l) => { l.at(-1).rowCounts.transactions += 1 }, { recount: false })))).toBe('row_count_mismatch')
+    const lines = goldenLines()
+    rowsOf(lines, 'transactions')[0].r[5] = 'edited'
+    expect(await reason(validate(Readable.from([serialize(lines, { recomputeDigest: false })])))).toBe('digest_mismatch')
+  })
+})
