@@ -97,12 +97,12 @@ export async function refresh(refreshToken: string, ip: string): Promise<TokenPa
     // revocation of this family waits for it and then revokes the new token as well.
     return { pair: await issuePair(row.userId, row.familyId, tx) }
   })
-  if ('error' in outcome) {
+  if (!('pair' in outcome) || !outcome.pair) {
     if (outcome.error === 'REFRESH_REUSED') {
       forgetFamily(outcome.familyId!)
       await audit({ userId: outcome.userId!, action: 'auth.refresh_reuse', outcome: 'failure', ip })
     }
-    throw new AppError(outcome.error)
+    throw new AppError(outcome.error ?? 'REFRESH_INVALID')
   }
   return outcome.pair
 }
