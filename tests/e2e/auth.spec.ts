@@ -40,3 +40,28 @@ test.describe('protected pages', () => {
     await context.close()
   })
 })
+
+test.describe('credentials never in a URL', () => {
+  for (const page of ['login', 'register'] as const) {
+    test(`/${page} with JavaScript disabled: submitting posts the form and no URL carries the password`, async ({ browser }) => {
+      const context = await browser.newContext({ javaScriptEnabled: false, locale: 'en-US' })
+      const tab = await context.newPage()
+      const urls: string[] = []
+      tab.on('request', req => urls.push(req.url()))
+      const secret = `no-js-secret-${Date.now()}`
+      await tab.goto(`/${page}`)
+      if (page === 'register') await tab.locator('input[name="name"]').fill('Sem Script')
+      await tab.locator('input[name="email"]').fill('nojs@test.cofre')
+      await tab.locator('input[name="password"]').fill(secret)
+      const posted = tab.waitForRequest(req => req.method() === 'POST')
+      await tab.getByTestId(`${page}-submit`).click()
+      const request = await posted
+      // The password travels in the body of a POST, never in the address.
+      expect(request.postData()).toContain(secret)
+      await expect(tab.getByTestId(`${page}-nojs`)).toContainText('Nothing was sent')
+      expect(tab.url()).toMatch(new RegExp(`/${page}\\?nojs=1$`))
+      expect(urls.filter(u => u.includes(secret) || /[?&]password=/.test(u))).toEqual([])
+      await context.close()
+    })
+  }
+})
