@@ -7,7 +7,7 @@ const KEYLEN = 32
 // scrypt runs on libuv's thread pool (4 threads by default), which file reads, zlib (backup
 // compression) and DNS share: a burst of sign-ups or sign-ins once held every thread and stalled
 // everything else. At most COFRE_PASSWORD_HASH_CONCURRENCY hashes run at once (default 2, half the
-// pool); a few more wait their turn, and beyond that the request is refused with 429 at once
+// pool); a few more wait their turn, and beyond that the request is refused at once (503 SERVICE_BUSY + Retry-After)
 // rather than piling up behind seconds of queued hashing.
 const envInt = (name: string, fallback: number) => {
   const n = Number(process.env[name])
@@ -20,7 +20,7 @@ const waiting: Array<() => void> = []
 
 async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
   if (running >= MAX_RUNNING) {
-    if (waiting.length >= MAX_WAITING) throw new AppError('RATE_LIMITED', { retryAfterSeconds: 1 })
+    if (waiting.length >= MAX_WAITING) throw new AppError('SERVICE_BUSY', { retryAfterSeconds: 1 })
     await new Promise<void>(resolve => waiting.push(resolve))
   }
   else running++
