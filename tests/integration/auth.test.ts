@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import { describe, expect, inject, it } from 'vitest'
 import { SignJWT, UnsecuredJWT } from 'jose'
 import mysql from 'mysql2/promise'
-import { http, newUser, uniqueEmail } from '../support/api'
+import { http, newUser } from '../support/api'
 import { startApp } from '../support/stack'
 
 const base = () => inject('stack').baseURL
