@@ -139,6 +139,13 @@ export default defineNuxtConfig({
     },
     sessionRefresh: { enablePeriodically: false, enableOnWindowFocus: true },
   },
+  hooks: {
+    // nuxt-auth's SSR refresh plugin rotates the refresh token on every page view; Cofre's
+    // plugins/auth-refresh.server.ts refreshes only when the access token is missing or expiring.
+    'app:resolve'(app) {
+      app.plugins = app.plugins.filter(p => !(typeof p === 'string' ? p : p.src).includes('plugins/refresh-token.server'))
+    },
+  },
 
   // Security headers and a nonce-based CSP (nuxt-security); see docs/security.md for each choice.
   security: {

@@ -1,9 +1,35 @@
+import { createHash } from 'node:crypto'
 import { RateLimiterMySQL, RateLimiterRes } from 'rate-limiter-flexible'
 
+// Sign-in and sign-up limits live in MySQL (table rate_limits, created by a migration), so they
+// hold across several app instances. Every attempt is *counted before* the password is checked:
+// rate-limiter-flexible's consume() is one upsert in a transaction, so N parallel guesses get at
+// most `limit` password checks, never N (a read-then-write check let 40 parallel guesses through).
+//
+// Windows are fixed (they start at the first attempt and are not extended by later ones), so a
+// lockout always ends at most one window after it started. The policy and its trade-off are in
+// docs/security.md ("online guessing").
+const LOGIN_WINDOW_SECONDS = 15 * 60
+const REGISTER_WINDOW_SECONDS = 3600
 
-// Login limits live in MySQL (table rate_limits, created by a migration), so they hold across
-// several app instances. Per account: 10 failures / 15 min; per IP: 50 attempts / 15 min.
-let limiters: { account: RateLimiterMySQL, ip: RateLimiterMySQL } | undefined
+const envInt = (name: string, fallback: number) => {
+  const n = Number(process.env[name])
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback
+}
+
+export const loginLimits = () => ({
+  /** Failed sign-ins per (account, client IP) per window: the real user's IP is never counted by others' guesses. */
+  accountIp: envInt('COFRE_LOGIN_LIMIT_ACCOUNT', 10),
+  /** Failed sign-ins per account from IPs it never signed in from, all together: bounds distributed guessing. */
+  account: envInt('COFRE_LOGIN_LIMIT_ACCOUNT_GLOBAL', 100),
+  /** Sign-in attempts per client IP, successful or not. */
+  ip: envInt('COFRE_LOGIN_LIMIT_IP', 50),
+})
+
+/** Registrations per client IP per hour. */
+export const registerLimit = () => envInt('COFRE_REGISTER_LIMIT_IP', 10)
+
+let limiters: { accountIp: RateLimiterMySQL, account: RateLimiterMySQL, ip: RateLimiterMySQL, register: RateLimiterMySQL } | undefined
 
 function make(keyPrefix: string, points: number, duration: number) {
   return new RateLimiterMySQL({
@@ -15,37 +41,57 @@ function make(keyPrefix: string, points: number, duration: number) {
     keyPrefix,
     points,
     duration,
+    // Expired rows are deleted by the hourly sweep (server/plugins/11.prune-auth.ts).
     clearExpiredByTimeout: false,
   })
 }
 
 function useLimiters() {
+  const l = loginLimits()
   return (limiters ??= {
-    account: make('login_account', Number(process.env.COFRE_LOGIN_LIMIT_ACCOUNT ?? 10), 15 * 60),
-    ip: make('login_ip', Number(process.env.COFRE_LOGIN_LIMIT_IP ?? 50), 15 * 60),
+    accountIp: make('login_acct_ip', l.accountIp, LOGIN_WINDOW_SECONDS),
+    account: make('login_acct', l.account, LOGIN_WINDOW_SECONDS),
+    ip: make('login_ip', l.ip, LOGIN_WINDOW_SECONDS),
+    register: make('register_ip', registerLimit(), REGISTER_WINDOW_SECONDS),
   })
 }
+
+// Keys hold a digest of the e-mail: bounded length (the key column is 255) and no addresses in
+// the limits table.
+const accountKey = (email: string) => createHash('sha256').update(email).digest('hex')
+
+const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000))
 
 async function consume(limiter: RateLimiterMySQL, key: string) {
   try { await limiter.consume(key) }
   catch (res) {
-    if (res instanceof RateLimiterRes) throw new AppError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) })
+    if (res instanceof RateLimiterRes) throw new AppError('RATE_LIMITED', { retryAfterSeconds: retryAfter(res) })
     throw new AppError('DATABASE_ERROR', {}, { cause: res })
   }
 }
 
-/** Counts a login attempt against the IP, and refuses early if the account is locked out. */
-export async function checkLoginAllowed(email: string, ip: string) {
-  const { account, ip: ipLimiter } = useLimiters()
-  await consume(ipLimiter, ip)
-  const res = await account.get(email)
-  if (res && res.remainingPoints <= 0) throw new AppError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) })
+/**
+ * Counts one sign-in attempt against the client IP, the (account, IP) pair and, unless this IP is
+ * one the account signed in from before (`trustedIp`), the account as a whole. Throws 429 as soon
+ * as one of them is exhausted. Called before the password is checked; a correct password then
+ * gives the points back (recordLoginSuccess), so only failures stay counted.
+ */
+export async function consumeLoginAttempt(email: string, ip: string, trustedIp: () => Promise<boolean>) {
+  const l = useLimiters()
+  const account = accountKey(email)
+  await consume(l.ip, ip)
+  await consume(l.accountIp, `${account}|${ip}`)
+  if (!(await trustedIp())) await consume(l.account, account)
 }
 
-export async function recordLoginFailure(email: string) {
-  await useLimiters().account.penalty(email, 1)
+export async function recordLoginSuccess(email: string, ip: string, trustedIp: boolean) {
+  const l = useLimiters()
+  const account = accountKey(email)
+  await l.accountIp.delete(`${account}|${ip}`)
+  if (!trustedIp) await l.account.reward(account, 1)
 }
 
-export async function recordLoginSuccess(email: string) {
-  await useLimiters().account.delete(email)
+/** Counts one registration against the client IP (before the password is hashed). */
+export async function consumeRegistration(ip: string) {
+  await consume(useLimiters().register, ip)
 }

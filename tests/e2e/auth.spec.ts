@@ -40,3 +40,28 @@ test.describe('protected pages', () => {
     await context.close()
   })
 })
+
+test.describe('credentials never in a URL', () => {
+  for (const page of ['login', 'register'] as const) {
+    test(`/${page} with JavaScript disabled: submitting posts the form and no URL carries the password`, async ({ browser }) => {
+      const context = await browser.newContext({ javaScriptEnabled: false, locale: 'en-US' })
+      const tab = await context.newPage()
+      const requests: { method: string, url: string, body: string | null }[] = []
+      tab.on('request', req => requests.push({ method: req.method(), url: req.url(), body: req.postData() }))
+      const secret = `no-js-secret-${Date.now()}`
+      await tab.goto(`/${page}`)
+      if (page === 'register') await tab.locator('input[name="name"]').fill('Sem Script')
+      await tab.locator('input[name="email"]').fill('nojs@test.cofre')
+      await tab.locator('input[name="password"]').fill(secret)
+      await tab.getByTestId(`${page}-submit`).click()
+      await tab.waitForURL(url => url.pathname === `/${page}` && url.search !== '')
+      // No address the browser asked for carries the password…
+      expect(requests.filter(r => r.url.includes(secret) || /[?&]password=/.test(r.url)).map(r => r.url)).toEqual([])
+      // …it travelled in the body of a POST, which the server answered with a notice.
+      expect(requests.some(r => r.method === 'POST' && r.body?.includes(secret))).toBe(true)
+      await expect(tab.getByTestId(`${page}-nojs`)).toContainText('Nothing was sent')
+      expect(tab.url()).toMatch(new RegExp(`/${page}\\?nojs=1$`))
+      await context.close()
+    })
+  }
+})

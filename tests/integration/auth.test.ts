@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, inject, it } from 'vitest'
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { http, newUser, uniqueEmail } from '../support/api'
+import mysql from 'mysql2/promise'
+import { http, newUser } from '../support/api'
+import { startApp } from '../support/stack'
 
 const base = () => inject('stack').baseURL
 const secret = () => new TextEncoder().encode(inject('stack').env.NUXT_JWT_SECRET!)
@@ -136,25 +138,113 @@ describe('access token attacks', () => {
     expect(exp.status).toBe(401)
     expect(exp.body.data.code).toBe('TOKEN_EXPIRED')
 
-    // Control: a well-formed token signed with the real secret is accepted, so the refusals above are real.
-    const good = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(secret())
+    // Control: a well-formed token signed with the real secret, for the user's live sign-in
+    // (family), is accepted, so the refusals above are real.
+    const fid = JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString()).fid
+    const good = await new SignJWT({ ...claims, fid }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(secret())
     expect((await sessionWith(good)).status).toBe(200)
   })
 })
 
-describe('login rate limits', () => {
-  it('locks an account after repeated failures with 429 and Retry-After, even for the right password', async () => {
-    const user = await newUser(base(), 'limit')
-    let last
-    for (let i = 0; i < 10; i++) last = await http(base(), 'POST', '/api/auth/login', { body: { email: user.email, password: 'wrong password ' + i } })
-    expect(last!.status).toBe(401)
-    const locked = await http(base(), 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } })
-    expect(locked.status).toBe(429)
-    expect(locked.body.data.code).toBe('RATE_LIMITED')
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0)
-    // Another account from the same address is not locked by this one.
-    const other = await newUser(base(), 'limit2')
-    expect((await http(base(), 'POST', '/api/auth/login', { body: { email: other.email, password: other.password } })).status).toBe(200)
-    expect(uniqueEmail()).toMatch(/@test\.cofre$/)
+/**
+ * Polls a protected route until the access token is refused; returns how long that took after
+ * `since`. (A ledger route, not /api/auth/session, which would refuse a deleted user on its own.)
+ */
+async function msUntilRefused(baseURL: string, token: string, since: number, limitMs = 15_000) {
+  for (;;) {
+    const res = await http(baseURL, 'GET', '/api/accounts', { token })
+    if (res.status === 401) { expect(res.body.data.code).toBe('UNAUTHENTICATED'); return Date.now() - since }
+    expect(res.status).toBe(200)
+    if (Date.now() - since > limitMs) throw new Error(`access token still accepted ${limitMs} ms after revocation`)
+    await new Promise(r => setTimeout(r, 100))
+  }
+}
+
+describe('access tokens die with their sign-in', () => {
+  it('sign-out: the access token is refused at once on this instance, and within seconds on another instance', async () => {
+    // A second production server on the same database, as a second instance behind a balancer.
+    const other = await startApp(inject('stack').env)
+    try {
+      const user = await newUser(base(), 'revoke')
+      expect((await sessionWith(user.accessToken)).status).toBe(200)
+      expect((await http(other.baseURL, 'GET', '/api/auth/session', { token: user.accessToken })).status).toBe(200)
+      const out = Date.now()
+      expect((await http(base(), 'POST', '/api/auth/logout', { token: user.accessToken })).status).toBe(200)
+      expect((await sessionWith(user.accessToken)).status).toBe(401)
+      const elsewhere = await msUntilRefused(other.baseURL, user.accessToken, out)
+      console.log(`sign-out seen by another instance after ${elsewhere} ms`)
+      expect(elsewhere).toBeLessThanOrEqual(8_000)
+      // Other sign-ins of the same user are not affected.
+      const again = await http(base(), 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } })
+      expect((await sessionWith(again.body.token.accessToken)).status).toBe(200)
+    }
+    finally { await other.stop() }
+  })
+
+  it('a family revoked for refresh-token reuse takes its access tokens with it', async () => {
+    const user = await newUser(base(), 'reuse')
+    const r1 = await http(base(), 'POST', '/api/auth/refresh', { body: { refreshToken: user.refreshToken } })
+    const access = r1.body.token.accessToken
+    expect((await sessionWith(access)).status).toBe(200)
+    const conn = await mysql.createConnection(inject('stack').databaseUrl)
+    await conn.query('UPDATE refresh_tokens SET used_at = used_at - INTERVAL 1 MINUTE WHERE user_id = ? AND used_at IS NOT NULL', [user.id])
+    await conn.end()
+    const revokedAt = Date.now()
+    expect((await http(base(), 'POST', '/api/auth/refresh', { body: { refreshToken: user.refreshToken } })).body.data.code).toBe('REFRESH_REUSED')
+    expect(await msUntilRefused(base(), access, revokedAt)).toBeLessThanOrEqual(8_000)
+    expect(await msUntilRefused(base(), user.accessToken, revokedAt)).toBeLessThanOrEqual(8_000)
+  })
+
+  it('a deleted user\'s access and refresh tokens stop working within seconds', async () => {
+    const user = await newUser(base(), 'deleted')
+    expect((await http(base(), 'GET', '/api/accounts', { token: user.accessToken })).status).toBe(200)
+    const conn = await mysql.createConnection(inject('stack').databaseUrl)
+    await conn.query('DELETE FROM preferences WHERE user_id = ?', [user.id])
+    await conn.query('DELETE FROM users WHERE id = ?', [user.id])
+    await conn.end()
+    const deleted = Date.now()
+    const ms = await msUntilRefused(base(), user.accessToken, deleted)
+    console.log(`deleted user's token refused after ${ms} ms`)
+    expect(ms).toBeLessThanOrEqual(8_000)
+    const r = await http(base(), 'POST', '/api/auth/refresh', { body: { refreshToken: user.refreshToken } })
+    expect(r.status).toBe(401)
+    expect(r.body.data.code).toBe('REFRESH_INVALID')
+  })
+})
+
+describe('caching and rotation of server-rendered pages', () => {
+  const cookies = (u: { accessToken?: string, refreshToken: string }) => [u.accessToken && `cofre.access=${u.accessToken}`, `cofre.refresh=${u.refreshToken}`].filter(Boolean).join('; ')
+
+  it('auth routes and pages (signed in or not) answer Cache-Control: no-store', async () => {
+    const user = await newUser(base(), 'nostore')
+    expect((await sessionWith(user.accessToken)).headers.get('cache-control')).toBe('no-store')
+    expect((await http(base(), 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } })).headers.get('cache-control')).toBe('no-store')
+    expect((await http(base(), 'POST', '/api/auth/refresh', { body: { refreshToken: 'x'.repeat(43) } })).headers.get('cache-control')).toBe('no-store')
+    const page = await fetch(`${base()}/accounts`, { headers: { cookie: cookies(user) }, redirect: 'manual' })
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('data-testid="signed-in-as"')
+    expect(page.headers.get('cache-control')).toBe('no-store')
+    expect((await fetch(`${base()}/login`)).headers.get('cache-control')).toBe('no-store')
+  })
+
+  it('a page view with a live access token does not spend the refresh token; one without an access token does', async () => {
+    const user = await newUser(base(), 'rotate')
+    const conn = await mysql.createConnection(inject('stack').databaseUrl)
+    const spent = async () => Number(((await conn.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM refresh_tokens WHERE user_id = ? AND used_at IS NOT NULL', [user.id]))[0][0]!).n)
+    try {
+      for (let i = 0; i < 3; i++) {
+        const page = await fetch(`${base()}/accounts`, { headers: { cookie: cookies(user) }, redirect: 'manual' })
+        expect(page.status).toBe(200)
+        expect(page.headers.getSetCookie().some(c => c.startsWith('cofre.refresh='))).toBe(false)
+      }
+      expect(await spent()).toBe(0)
+      // No access token (expired cookie): the render refreshes once and hands out the new pair.
+      const page = await fetch(`${base()}/accounts`, { headers: { cookie: cookies({ refreshToken: user.refreshToken }) }, redirect: 'manual' })
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('data-testid="signed-in-as"')
+      expect(page.headers.getSetCookie().some(c => c.startsWith('cofre.refresh='))).toBe(true)
+      expect(await spent()).toBe(1)
+    }
+    finally { await conn.end() }
   })
 })

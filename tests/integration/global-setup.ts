@@ -12,7 +12,9 @@ export default async function setup(project: TestProject) {
   // A small decompression cap, so the gzip-bomb tests stay fast; high backup and restore rate
   // limits, since functional tests make many backups and restores per user (each limit is tested
   // with its default on a stack of its own; concurrency and load tests run with the defaults).
-  const stack = await startStack({ NUXT_BACKUPS_MAX_UNCOMPRESSED_BYTES: String(64 * 1024 * 1024), NUXT_BACKUPS_RATE_LIMIT: '10000', NUXT_RESTORES_RATE_LIMIT: '10000' })
+  // Likewise a high registration limit: every test signs its users up from 127.0.0.1, and the
+  // per-IP registration limit is tested with its default on a stack of its own (auth-limits.test.ts).
+  const stack = await startStack({ NUXT_BACKUPS_MAX_UNCOMPRESSED_BYTES: String(64 * 1024 * 1024), NUXT_BACKUPS_RATE_LIMIT: '10000', NUXT_RESTORES_RATE_LIMIT: '10000', COFRE_REGISTER_LIMIT_IP: '100000' })
   project.provide('stack', {
     baseURL: stack.app.baseURL,
     databaseUrl: stack.databaseUrl,
