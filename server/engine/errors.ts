@@ -48,5 +48,9 @@ export function isDatabaseFailure(err: unknown): boolean {
   return false
 }
 
-/** The pool was saturated or a row lock could not be had in time: the request may simply be retried. */
-export const TRANSIENT_DB_CODES = new Set(['POOL_ACQUIRE_TIMEOUT', 'ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK'])
+/**
+ * The pool had no connection free in time: the server is busy, the request may simply be retried.
+ * (A row-lock wait or a deadlock is a database failure like any other: 500 DATABASE_ERROR, as the
+ * seed's A3 says, rolled back.)
+ */
+export const TRANSIENT_DB_CODES = new Set(['POOL_ACQUIRE_TIMEOUT'])

@@ -23,9 +23,9 @@ export function toHttpError(event: H3Event, err: AppError) {
 const DB_RETRY_SECONDS = 2
 
 /**
- * The one translation of a database failure into the API's words: a saturated pool, a lock wait
- * or a deadlock is 503 SERVICE_BUSY with Retry-After (retrying is safe: nothing was written);
- * anything else from the database is 500 DATABASE_ERROR. Never INTERNAL_ERROR.
+ * The one translation of a database failure into the API's words: a saturated pool is 503
+ * SERVICE_BUSY with Retry-After (retrying is safe: nothing was written); anything else from the
+ * database, a row-lock wait or a deadlock included, is 500 DATABASE_ERROR. Never INTERNAL_ERROR.
  */
 export function databaseFailure(err: unknown): AppError {
   if (err instanceof AppError) return err
