@@ -5,7 +5,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
 import { localAwsEnv, startLocalAws } from '../../scripts/lib/local-aws.mjs'
-import { http, newUser, type TestUser } from '../support/api'
+import { http, newUser, type ApiResponse, type TestUser } from '../support/api'
 import { connect, dumpUser, seedLedger } from '../support/data'
 import { s3Client } from '../support/mutate'
 import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
@@ -158,7 +158,7 @@ describe('hostile: a stalled S3 with the default timeout', () => {
   })
 
   /** The request fails, and its answer comes within the timeout (+ margin) of S3 going silent. */
-  async function expectBoundedFailure(req: () => Promise<Awaited<ReturnType<typeof http>>>, event: string, fault: string) {
+  async function expectBoundedFailure(req: () => Promise<ApiResponse>, event: string, fault: string) {
     const { r, ms } = await timed(req())
     const silentMs = Date.now() - proxy2.silentSince!
     console.log(`hostile faults (default timeout): ${fault} answered ${r.status} ${(silentMs / 1000).toFixed(1)} s after S3 went silent (${(ms / 1000).toFixed(1)} s after the request)`)

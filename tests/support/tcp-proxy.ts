@@ -74,7 +74,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     upstream.on('error', () => client.destroy())
     client.on('close', () => upstream.destroy())
     let sent = 0
-    client.on('data', (chunk) => {
+    client.on('data', (chunk: Buffer) => {
       if (mode.kind === 'cut-after') {
         sent += chunk.length
         if (sent > mode.bytes) { client.resetAndDestroy(); upstream.destroy(); return }

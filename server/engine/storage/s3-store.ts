@@ -69,10 +69,10 @@ export class ObjectStore {
   private readonly deadlineMs: number
   constructor(private readonly o: ObjectStoreOptions) { this.deadlineMs = o.deadlineMs ?? 30_000 }
 
-  /** Sends one command under the call deadline (retries included; aborting frees its socket). */
-  private async send<T>(command: Parameters<S3Client['send']>[0], ms = this.deadlineMs): Promise<T> {
+  /** Runs one S3 call under the call deadline (retries included; aborting frees its socket). */
+  private async call<T>(send: (abortSignal: AbortSignal) => Promise<T>, ms = this.deadlineMs): Promise<T> {
     const d = deadline(ms)
-    try { return await this.o.s3.send(command, { abortSignal: d.signal }) as T }
+    try { return await send(d.signal) }
     finally { d.clear() }
   }
 
@@ -145,7 +145,7 @@ export class ObjectStore {
       pass.destroy()
       await feeding
       if (uploadId) {
-        await this.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId }), Math.min(deadlineMs, ABORT_BUDGET_MS))
+        await this.call(abortSignal => s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId }), { abortSignal }), Math.min(deadlineMs, ABORT_BUDGET_MS))
           .catch(() => { /* S3 is failing: the bucket's AbortIncompleteMultipartUpload rule is the backstop (README) */ })
       }
       if (cause) throw cause
@@ -157,7 +157,7 @@ export class ObjectStore {
 
   async head(key: string): Promise<{ sizeBytes: number } | null> {
     try {
-      const r = await this.send<{ ContentLength?: number }>(new HeadObjectCommand({ Bucket: this.o.bucket, Key: key }))
+      const r = await this.call(abortSignal => this.o.s3.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: key }), { abortSignal }))
       return { sizeBytes: Number(r.ContentLength ?? 0) }
     }
     catch (err) {
@@ -172,7 +172,7 @@ export class ObjectStore {
    */
   async get(key: string): Promise<Readable | null> {
     try {
-      const r = await this.send<{ Body?: unknown }>(new GetObjectCommand({ Bucket: this.o.bucket, Key: key }))
+      const r = await this.call(abortSignal => this.o.s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key }), { abortSignal }))
       return inactivityGuard(r.Body as Readable, this.deadlineMs)
     }
     catch (err) {
@@ -183,7 +183,7 @@ export class ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    try { await this.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key })) }
+    try { await this.call(abortSignal => this.o.s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key }), { abortSignal })) }
     catch (err) { throw new StorageError('delete', { cause: err }) }
   }
 
@@ -203,10 +203,10 @@ export class ObjectStore {
   async abortStaleUploads(prefix: string, olderThan: Date): Promise<number> {
     let aborted = 0
     try {
-      const r = await this.send<{ Uploads?: { Initiated?: Date, Key?: string, UploadId?: string }[] }>(new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: prefix }))
+      const r = await this.call(abortSignal => this.o.s3.send(new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: prefix }), { abortSignal }))
       for (const u of r.Uploads ?? []) {
         if (u.Initiated && u.Initiated < olderThan && u.Key && u.UploadId) {
-          await this.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: u.Key, UploadId: u.UploadId }))
+          await this.call(abortSignal => this.o.s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: u.Key!, UploadId: u.UploadId! }), { abortSignal }))
           aborted++
         }
       }
