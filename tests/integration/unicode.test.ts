@@ -89,7 +89,8 @@ describe('a lone surrogate in any text field of any write route', () => {
     expect((await get('/api/transactions?from=%ED%A0%80')).status).toBe(422)
     expect((await get('/api/transactions?sortBy=%ED%A0%80')).status).toBe(422)
     expect((await get('/api/categories?kind=%ED%A0%80')).status).toBe(422)
-    expect((await get('/api/accounts/%ED%A0%80')).status).toBe(400)
-    expect((await get(`/api/backups/${ids.backup.slice(0, -1)}%ED%A0%80`)).status).toBe(400)
+    // Path parameters go through the same zod mapping as bodies (422 naming the parameter).
+    expect((await get('/api/accounts/%ED%A0%80')).status).toBe(422)
+    expect((await get(`/api/backups/${ids.backup.slice(0, -1)}%ED%A0%80`)).status).toBe(422)
   })
 })
