@@ -11,7 +11,8 @@ import { startApp, startStack, type Stack } from '../support/stack'
 describe('process killed mid-backup (kill -9), then restarted', () => {
   let stack: Stack
   beforeAll(async () => { stack = await startStack({ NUXT_S3_PART_SIZE_MB: '5' }) })
-  afterAll(async () => { await stack?.stop() })
+  // stack.stop() stops the server startStack made; the one restarted after the kill is stopped here.
+  afterAll(async () => { await stack?.app.stop(); await stack?.stop() })
 
   it('recovers the stale running row as failed, with no object left; the next backup succeeds', async () => {
     const u = await newUser(stack.app.baseURL, 'kill9')
@@ -52,6 +53,7 @@ describe('process killed mid-restore (kill -9), then restarted', () => {
     stack = await startStack({ TMPDIR: tmp })
   })
   afterAll(async () => {
+    await stack?.app.stop()
     await stack?.stop()
     if (tmp) await rm(tmp, { recursive: true, force: true })
   })
