@@ -2,6 +2,7 @@
 // generated from this file with `npm run db:generate` and committed under drizzle/.
 import { sql } from 'drizzle-orm'
 import { BACKUP_KINDS, BACKUP_STATUSES, CATEGORY_KINDS, THEMES } from '../../shared/enums'
+import './bigint-guard'
 import { bigint, char, date, datetime, decimal, foreignKey, index, int, json, mysqlEnum, mysqlTable, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core'
 
 const id = () => bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey()

@@ -9,6 +9,15 @@ export const FORMAT_VERSION = 1
 /** Version of the shape of the user data (tables/columns). Bump it with an upgrade step. */
 export const SCHEMA_VERSION = 1
 export const FILE_EXTENSION = 'jsonl.gz'
+
+/**
+ * The largest row id (and reference) a backup may carry: 2^50. A restore inserts its rows with
+ * their ids, and the table's AUTO_INCREMENT, shared by every user, then continues above the
+ * largest one; JavaScript represents integers exactly only up to 2^53. With ids at most 2^50,
+ * the other users' next ids stay exact for 7 × 2^50 (~7.9e15) more inserts — centuries at a
+ * million inserts a second — so API ids can stay JSON numbers. docs/backup-format.md.
+ */
+export const MAX_ROW_ID = 2 ** 50
 export const CONTENT_TYPE = 'application/gzip'
 
 export interface HeaderColumn { name: string, type: string, nullable: boolean }

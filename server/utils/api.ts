@@ -45,6 +45,8 @@ export function mapError(event: H3Event, err: unknown) {
 /** API request bodies are small JSON documents; anything larger is refused while reading. */
 export const MAX_BODY_BYTES = 64 * 1024
 
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
 async function readJson(event: H3Event): Promise<unknown> {
   const declared = Number(getRequestHeader(event, 'content-length') ?? 0)
   if (declared > MAX_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE')
@@ -70,7 +72,11 @@ async function readJson(event: H3Event): Promise<unknown> {
     }
     raw = Buffer.concat(chunks)
   }
-  const text = raw.toString('utf8')
+  // Bytes that are not UTF-8 would decode to U+FFFD and be stored as a silently different text:
+  // refused like a lone surrogate in a field (shared/schemas/text.ts), one 422 for broken Unicode.
+  let text: string
+  try { text = utf8.decode(raw) }
+  catch { throw new AppError('VALIDATION_FAILED', { fields: { _: 'validation.unicode' } }) }
   if (!text.trim()) return {}
   try { return JSON.parse(text) }
   catch { throw new AppError('BAD_REQUEST') }

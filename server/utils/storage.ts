@@ -6,7 +6,7 @@ let store: ObjectStore | undefined
 export function useObjectStore(): ObjectStore {
   if (!store) {
     const c = cofreConfig().s3
-    store = new ObjectStore({ s3: useS3(), bucket: c.bucket, sse: c.sse, sseKmsKeyId: c.sseKmsKeyId, partSize: c.partSizeMb * 1024 * 1024 })
+    store = new ObjectStore({ s3: useS3(), bucket: c.bucket, sse: c.sse, sseKmsKeyId: c.sseKmsKeyId, partSize: c.partSizeMb * 1024 * 1024, deadlineMs: c.requestTimeoutMs })
   }
   return store
 }

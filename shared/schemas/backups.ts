@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import type { BACKUP_KINDS, BACKUP_STATUSES } from '../enums'
+import { text } from './text'
 
-export const backupIdSchema = z.object({ id: z.string().uuid() })
-export const restoreSchema = z.object({ backup_id: z.string().uuid() }).strict()
+export const backupIdSchema = z.object({ id: text().uuid() })
+export const restoreSchema = z.object({ backup_id: text().uuid() }).strict()
 
 export type BackupKind = typeof BACKUP_KINDS[number]
 export type BackupStatus = typeof BACKUP_STATUSES[number]

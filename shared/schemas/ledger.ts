@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Account, Category, Preference, Transaction } from '../../server/db/schema'
 import { CATEGORY_KINDS, LOCALES, THEMES } from '../enums'
+import { text } from './text'
 
 export { CATEGORY_KINDS, LOCALES, THEMES }
 
@@ -40,17 +41,17 @@ const strictBody = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject
   error: issue => (issue.code === 'unrecognized_keys' ? 'validation_ledger.unknownField' : 'validation.invalid'),
 })
 
-export const money = z.string({ error: orRequired('validation_ledger.amount') })
+export const money = text({ error: orRequired('validation_ledger.amount') })
   .trim()
   .regex(DECIMAL_PATTERN, 'validation_ledger.amount')
   .transform(normalizeDecimal)
 
-export const currency = z.string({ error: orRequired('validation_ledger.currency') })
+export const currency = text({ error: orRequired('validation_ledger.currency') })
   .trim()
   .toUpperCase()
   .regex(CURRENCY_PATTERN, 'validation_ledger.currency')
 
-export const calendarDate = z.string({ error: orRequired('validation_ledger.date') })
+export const calendarDate = text({ error: orRequired('validation_ledger.date') })
   .refine(isCalendarDate, 'validation_ledger.date')
 
 /** A row id in a JSON body. */
@@ -60,14 +61,14 @@ export const id = z.number({ error: orRequired('validation_ledger.id') })
   .max(Number.MAX_SAFE_INTEGER, 'validation_ledger.id')
 
 /** A row id in a URL (path or query string): digits only, no sign, exponent or leading zero. */
-export const idString = z.string({ error: orRequired('validation_ledger.id') })
+export const idString = text({ error: orRequired('validation_ledger.id') })
   .regex(/^[1-9]\d{0,15}$/, 'validation_ledger.id')
   .transform(Number)
   .refine(Number.isSafeInteger, 'validation_ledger.id')
 
 export const idParams = z.object({ id: idString })
 
-const name = z.string({ error: orRequired('validation.invalid') }).trim().min(1, 'validation.required').max(120, 'validation.tooLong')
+const name = text({ error: orRequired('validation.invalid') }).trim().min(1, 'validation.required').max(120, 'validation.tooLong')
 
 // ── Accounts ─────────────────────────────────────────────────────────────────────────────────
 export const accountCreateSchema = strictBody({
@@ -96,11 +97,11 @@ export const categoryUpdateSchema = strictBody({
 })
 
 // ── Transactions ─────────────────────────────────────────────────────────────────────────────
-export const description = z.string({ error: orRequired('validation.invalid') }).trim().min(1, 'validation.required').max(255, 'validation.tooLong')
+export const description = text({ error: orRequired('validation.invalid') }).trim().min(1, 'validation.required').max(255, 'validation.tooLong')
 /** Free text kept as typed; an empty note is no note. */
-export const notes = z.string({ error: 'validation.invalid' }).max(10_000, 'validation.tooLong').nullable()
+export const notes = text({ error: 'validation.invalid' }).max(10_000, 'validation.tooLong').nullable()
   .transform(v => (v === null || v.trim() === '' ? null : v))
-export const tag = z.string({ error: 'validation_ledger.tag' }).trim().min(1, 'validation_ledger.tag').max(40, 'validation_ledger.tag')
+export const tag = text({ error: 'validation_ledger.tag' }).trim().min(1, 'validation_ledger.tag').max(40, 'validation_ledger.tag')
 /** Up to 20 tags; duplicates are dropped, first occurrence kept. */
 export const tags = z.array(tag, { error: 'validation.invalid' }).max(20, 'validation_ledger.tooManyTags')
   .transform(list => [...new Set(list)])

@@ -5,7 +5,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
 import { localAwsEnv, startLocalAws } from '../../scripts/lib/local-aws.mjs'
-import { http, newUser, type TestUser } from '../support/api'
+import { http, newUser, type ApiResponse, type TestUser } from '../support/api'
 import { connect, dumpUser, seedLedger } from '../support/data'
 import { s3Client } from '../support/mutate'
 import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
@@ -115,5 +115,92 @@ describe('hostile: S3 faults through a TCP proxy', () => {
     injected.push('S3 and SNS both unreachable')
     proxy.setMode({ kind: 'pass' })
     expect((await backup()).status).toBe(201)
+  })
+})
+
+// The same faults with the DEFAULT configuration (NUXT_S3_REQUEST_TIMEOUT_MS = 30 s, 8 MiB parts),
+// as an operator deploys it: what a user waits for a stalled S3 is the configured timeout (plus at
+// most the bounded multipart abort and a little overhead), not the sum of retries and aborts; the
+// job lock and the connections are freed with the answer, so the next job starts at once.
+describe('hostile: a stalled S3 with the default timeout', () => {
+  const TIMEOUT_MS = 30_000 // the documented default (README, .env.example); nothing overrides it below
+  const MARGIN_MS = 8_000 // the multipart abort's 5 s budget plus overhead
+  let db2: string
+  let aws2: LocalAws
+  let proxy2: TcpProxy
+  let app2: AppProcess
+  let u: TestUser
+  let small: TestUser
+  const drain2 = () => drainNotifications(aws2.endpoint, aws2.queueName)
+  const timed = async <T>(p: Promise<T>) => { const t0 = Date.now(); const r = await p; return { r, ms: Date.now() - t0 } }
+  const healthy = async () => (await http(app2.baseURL, 'GET', '/api/health')).status
+
+  beforeAll(async () => {
+    db2 = await createTestDatabase()
+    aws2 = await startLocalAws({ port: 0 })
+    proxy2 = await startTcpProxy(aws2.port)
+    app2 = await startApp(appEnv(db2, aws2, { ...localAwsEnv(aws2), NUXT_S3_ENDPOINT: proxy2.url, NUXT_SNS_ENDPOINT: aws2.endpoint }))
+    expect(app2.logs()).not.toMatch(/NUXT_S3_REQUEST_TIMEOUT_MS/)
+    u = await newUser(app2.baseURL, 'stall30')
+    const conn = await connect(db2)
+    // Large enough for a multipart upload at the default 8 MiB part size.
+    await seedLedger(conn, u.id, 600_000)
+    small = await newUser(app2.baseURL, 'stall30-small')
+    await seedLedger(conn, small.id, 2_000)
+    await conn.end()
+    await drain2()
+  })
+  afterAll(async () => {
+    await app2?.stop()
+    await proxy2?.close()
+    await aws2?.stop()
+    if (db2) await dropDatabase(db2)
+  })
+
+  /** The request fails, and its answer comes within the timeout (+ margin) of S3 going silent. */
+  async function expectBoundedFailure(req: () => Promise<ApiResponse>, event: string, fault: string) {
+    const { r, ms } = await timed(req())
+    const silentMs = Date.now() - proxy2.silentSince!
+    console.log(`hostile faults (default timeout): ${fault} answered ${r.status} ${(silentMs / 1000).toFixed(1)} s after S3 went silent (${(ms / 1000).toFixed(1)} s after the request)`)
+    expect(r.status, fault).toBe(500)
+    expect(r.body.data.code, fault).toBe('STORAGE_ERROR')
+    expect(silentMs, fault).toBeLessThan(TIMEOUT_MS + MARGIN_MS)
+    expect((await drain2()).map(m => m.event), fault).toEqual([event])
+    injected.push(`${fault} (default timeout, ${(ms / 1000).toFixed(1)} s)`)
+  }
+
+  it('S3 silent from the first byte during a backup → 500 within the timeout; the next backup starts at once', async () => {
+    proxy2.setMode({ kind: 'stall', ms: 600_000 })
+    await expectBoundedFailure(() => http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), 'backup.storage_error', 'S3 silent during backup')
+    proxy2.setMode({ kind: 'pass' })
+    expect(await healthy()).toBe(200)
+    const next = await timed(http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }))
+    expect(next.r.status).toBe(201)
+    expect(next.r.body.size_bytes).toBeGreaterThan(8 * 1024 * 1024) // multipart at the default part size
+  })
+
+  it('S3 going silent mid-upload (parts, retries and the multipart abort all hang) → 500 within the timeout', async () => {
+    proxy2.setMode({ kind: 'stall-after', bytes: 9 * 1024 * 1024 })
+    await expectBoundedFailure(() => http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), 'backup.storage_error', 'S3 silent mid-upload')
+    proxy2.setMode({ kind: 'pass' })
+    expect(await healthy()).toBe(200)
+    expect((await http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken })).status).toBe(201)
+  })
+
+  it('S3 going silent mid-download during a restore → 500 within the timeout, data unchanged; the next restore runs', async () => {
+    const good = await http(app2.baseURL, 'POST', '/api/backup', { token: small.accessToken })
+    expect(good.status).toBe(201)
+    await drain2()
+    const conn = await connect(db2)
+    const [[before]] = await conn.query<any[]>('SELECT COUNT(*) AS n, SUM(amount) AS total FROM transactions WHERE user_id = ?', [small.id])
+    // Request and response headers pass, then part of the body, then nothing.
+    proxy2.setMode({ kind: 'stall-after', bytes: 4096 })
+    await expectBoundedFailure(() => http(app2.baseURL, 'POST', '/api/restore', { token: small.accessToken, body: { backup_id: good.body.backup_id } }), 'restore.storage_error', 'S3 silent during restore download')
+    const [[after]] = await conn.query<any[]>('SELECT COUNT(*) AS n, SUM(amount) AS total FROM transactions WHERE user_id = ?', [small.id])
+    expect(after).toEqual(before)
+    await conn.end()
+    proxy2.setMode({ kind: 'pass' })
+    expect(await healthy()).toBe(200)
+    expect((await http(app2.baseURL, 'POST', '/api/restore', { token: small.accessToken, body: { backup_id: good.body.backup_id } })).status).toBe(200)
   })
 })

@@ -9,6 +9,13 @@ export type ProxyMode =
   | { kind: 'stall', ms: number }
   /** Forward normally, but cut both directions after `bytes` have gone upstream (mid-upload). */
   | { kind: 'cut-after', bytes: number }
+  /**
+   * Forward normally until `bytes` have passed (both directions, all connections), then go
+   * silent: open connections stay open but nothing more passes either way, and new ones are
+   * accepted and ignored (S3 hanging mid-upload or mid-download: parts, retries, the multipart
+   * abort all stall). The chunk that reaches the limit is forwarded up to it.
+   */
+  | { kind: 'stall-after', bytes: number }
 
 export interface TcpProxy {
   port: number
@@ -17,11 +24,14 @@ export interface TcpProxy {
   /** Switches mode and drops open connections, so kept-alive sockets obey the new mode too. */
   setMode: (mode: ProxyMode) => void
   connections: number
+  /** When the current stall/stall-after mode first held traffic back (Date.now()), if it has. */
+  silentSince?: number
   close: () => Promise<void>
 }
 
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>()
+  let passedBytes = 0 // stall-after: bytes passed, both directions
   const proxy: TcpProxy = {
     port: 0,
     url: '',
@@ -29,6 +39,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     connections: 0,
     setMode: (mode) => {
       proxy.mode = mode
+      passedBytes = 0
+      proxy.silentSince = undefined
       for (const s of sockets) s.destroy()
     },
     close: async () => {},
@@ -40,21 +52,40 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     client.on('error', () => {})
     const mode = proxy.mode
     if (mode.kind === 'refuse') { client.resetAndDestroy(); return }
-    if (mode.kind === 'stall') { setTimeout(() => client.destroy(), mode.ms).unref(); return }
+    if (mode.kind === 'stall') { proxy.silentSince ??= Date.now(); setTimeout(() => client.destroy(), mode.ms).unref(); return }
+    const silent = () => {
+      if (mode.kind !== 'stall-after' || passedBytes < mode.bytes) return false
+      proxy.silentSince ??= Date.now()
+      return true
+    }
+    /** In stall-after mode, the part of `chunk` that may still pass (counted). */
+    const allowed = (chunk: Buffer) => {
+      if (mode.kind !== 'stall-after') return chunk
+      if (silent()) return null
+      const part = chunk.subarray(0, mode.bytes - passedBytes)
+      passedBytes += part.length
+      silent() // marks silentSince as soon as the limit is reached
+      return part
+    }
+    if (silent()) return
     const upstream = net.connect(targetPort, targetHost)
     sockets.add(upstream)
     upstream.on('close', () => { sockets.delete(upstream); client.destroy() })
     upstream.on('error', () => client.destroy())
     client.on('close', () => upstream.destroy())
     let sent = 0
-    client.on('data', (chunk) => {
+    client.on('data', (chunk: Buffer) => {
       if (mode.kind === 'cut-after') {
         sent += chunk.length
         if (sent > mode.bytes) { client.resetAndDestroy(); upstream.destroy(); return }
       }
-      upstream.write(chunk)
+      const part = allowed(chunk)
+      if (part?.length) upstream.write(part)
     })
-    upstream.on('data', chunk => client.write(chunk))
+    upstream.on('data', (chunk: Buffer) => {
+      const part = allowed(chunk)
+      if (part?.length) client.write(part)
+    })
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   proxy.port = (server.address() as net.AddressInfo).port

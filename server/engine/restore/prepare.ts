@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -11,6 +10,7 @@ import type { TableSpec } from '../spec'
 import type { ObjectStore } from '../storage/s3-store'
 import { readArchive } from './archive-reader'
 import { spoolValidated, type SpooledBackup } from './spool'
+import { createRestoreTempDir, removeRestoreTempDir } from './temp-dir'
 import { validatedRows, type ValidatedItem } from './validator'
 
 export interface PrepareOptions {
@@ -44,8 +44,8 @@ export interface PreparedBackup extends SpooledBackup {
  * Throws BackupInvalidError (with a reason) or StorageError; on any failure nothing is left on disk.
  */
 export async function prepare(o: PrepareOptions): Promise<PreparedBackup> {
-  const dir = await mkdtemp(join(tmpdir(), 'cofre-restore-'))
-  const dispose = () => rm(dir, { recursive: true, force: true })
+  const dir = await createRestoreTempDir()
+  const dispose = () => removeRestoreTempDir(dir)
   try {
     const file = join(dir, 'backup.jsonl.gz')
     await download(o, file)

@@ -1,3 +1,4 @@
+import { MAX_ROW_ID } from '../format'
 import type { ColumnSpec } from '../spec'
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
@@ -17,7 +18,8 @@ export function valueChecker(c: ColumnSpec): (v: unknown) => boolean {
   const nullOk = c.nullable
   const check = ((): (v: unknown) => boolean => {
     switch (c.kind) {
-      case 'id': return v => Number.isSafeInteger(v) && (v as number) > 0
+      // Bounded well below 2^53: the shared AUTO_INCREMENT continues from here (format.ts).
+      case 'id': return v => Number.isInteger(v) && (v as number) > 0 && (v as number) <= MAX_ROW_ID
       case 'int': return v => Number.isSafeInteger(v)
       case 'decimal': {
         const re = new RegExp(`^-?\\d{1,${c.precision - c.scale}}(\\.\\d{1,${c.scale}})?$`)

@@ -35,8 +35,9 @@ export function createS3Client(c: StorageConfig): S3Client {
     credentials: credentials(c),
     maxAttempts: 2,
     // In @smithy/node-http-handler 4, `requestTimeout` only logs a warning unless
-    // throwOnRequestTimeout is set, and a total-time limit would also cut long, healthy part
-    // uploads. What we want is "S3 went silent": an inactivity limit on the socket.
+    // throwOnRequestTimeout is set, and it is per attempt. Here: "S3 went silent", an inactivity
+    // limit on the socket; the user-facing bound of a call, retries included, is the deadline
+    // ObjectStore gives each call (an abort signal, same value): s3-store.ts.
     requestHandler: { connectionTimeout: 3000, socketTimeout: c.requestTimeoutMs },
   })
 }

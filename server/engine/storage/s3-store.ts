@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { PassThrough, Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3'
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { StorageError } from '../errors'
@@ -14,6 +14,42 @@ export interface ObjectStoreOptions {
   sseKmsKeyId?: string
   /** Multipart part size; S3's minimum is 5 MiB. */
   partSize?: number
+  /**
+   * The deadline of one S3 call, retries included (NUXT_S3_REQUEST_TIMEOUT_MS): past it the call
+   * is aborted — its sockets destroyed — and fails as a StorageError. For a streaming upload each
+   * request (one part) has it; for a download's body it bounds the silence between two chunks.
+   */
+  deadlineMs?: number
+}
+
+/** The multipart abort after a failed upload gets at most this long (S3 is likely unwell). */
+const ABORT_BUDGET_MS = 5000
+
+/** An AbortSignal that fires after `ms` (a TimeoutError reason, as AbortSignal.timeout), with a clear(). */
+function deadline(ms: number) {
+  const ctl = new AbortController()
+  const timer = setTimeout(() => ctl.abort(new DOMException(`S3 call exceeded its ${ms} ms deadline`, 'TimeoutError')), ms)
+  return { signal: ctl.signal, clear: () => clearTimeout(timer) }
+}
+
+/**
+ * Fails the stream when no chunk arrives for `ms`: a download's whole duration grows with the
+ * file, so its user-facing bound is on silence, the same value as a call's deadline.
+ */
+function inactivityGuard(body: Readable, ms: number): Readable {
+  let timer: NodeJS.Timeout | undefined
+  const arm = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => out.destroy(new DOMException(`S3 download silent for ${ms} ms`, 'TimeoutError')), ms)
+  }
+  const out = new Transform({
+    transform(chunk: Buffer, _e, cb) { arm(); cb(null, chunk) },
+    flush(cb) { clearTimeout(timer); cb() },
+  })
+  out.once('close', () => { clearTimeout(timer); body.destroy() })
+  arm()
+  body.once('error', err => out.destroy(err))
+  return body.pipe(out)
 }
 
 export interface PutResult { sizeBytes: number, sha256: string }
@@ -30,7 +66,15 @@ function measuring() {
 
 /** S3 access for backups: streaming multipart upload with SHA-256 checksums, download, presign. */
 export class ObjectStore {
-  constructor(private readonly o: ObjectStoreOptions) {}
+  private readonly deadlineMs: number
+  constructor(private readonly o: ObjectStoreOptions) { this.deadlineMs = o.deadlineMs ?? 30_000 }
+
+  /** Runs one S3 call under the call deadline (retries included; aborting frees its socket). */
+  private async call<T>(send: (abortSignal: AbortSignal) => Promise<T>, ms = this.deadlineMs): Promise<T> {
+    const d = deadline(ms)
+    try { return await send(d.signal) }
+    finally { d.clear() }
+  }
 
   get bucket() { return this.o.bucket }
 
@@ -48,8 +92,33 @@ export class ObjectStore {
     const pass = new PassThrough({ highWaterMark: 1 << 20 })
     let bodyError: unknown
     const feeding = pipeline(body, m.stream, pass).catch((err) => { bodyError = err; pass.destroy(err) })
+    // lib-storage sends its requests without a signal, so they could only end by socket
+    // inactivity, each retried, then an abort that can stall as long: minutes past the configured
+    // timeout. It gets a client whose every send has the call deadline and the upload's own abort
+    // signal: the first request to fail aborts the others at once (sockets freed, done() rejects).
+    const parts = new AbortController()
+    let uploadId: string | undefined
+    let firstFailure: unknown
+    const s3 = this.o.s3
+    const deadlineMs = this.deadlineMs
+    const client = {
+      config: s3.config,
+      send: async (command: Parameters<S3Client['send']>[0]) => {
+        const d = deadline(deadlineMs)
+        try {
+          const out = await s3.send(command, { abortSignal: AbortSignal.any([parts.signal, d.signal]) })
+          if (command instanceof CreateMultipartUploadCommand) uploadId = (out as { UploadId?: string }).UploadId
+          return out
+        }
+        catch (err) {
+          if (!parts.signal.aborted) { firstFailure = err; parts.abort(err) }
+          throw err
+        }
+        finally { d.clear() }
+      },
+    } as unknown as S3Client
     const upload = new Upload({
-      client: this.o.s3,
+      client,
       params: {
         Bucket: this.o.bucket,
         Key: key,
@@ -62,18 +131,25 @@ export class ObjectStore {
       },
       queueSize: 2,
       partSize: this.o.partSize ?? 8 * 1024 * 1024,
-      leavePartsOnError: false,
+      abortController: parts,
+      // The abort is ours (below), under a bounded budget; lib-storage's would run unbounded.
+      leavePartsOnError: true,
     })
     try {
       await upload.done()
       await feeding
     }
     catch (err) {
-      await upload.abort().catch(() => {})
-      await feeding
+      const cause = bodyError
+      if (!parts.signal.aborted) parts.abort(err)
       pass.destroy()
-      if (bodyError) throw bodyError
-      throw new StorageError('upload', { cause: err })
+      await feeding
+      if (uploadId) {
+        await this.call(abortSignal => s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId }), { abortSignal }), Math.min(deadlineMs, ABORT_BUDGET_MS))
+          .catch(() => { /* S3 is failing: the bucket's AbortIncompleteMultipartUpload rule is the backstop (README) */ })
+      }
+      if (cause) throw cause
+      throw new StorageError('upload', { cause: firstFailure ?? err })
     }
     if (bodyError) throw bodyError
     return m.result()
@@ -81,7 +157,7 @@ export class ObjectStore {
 
   async head(key: string): Promise<{ sizeBytes: number } | null> {
     try {
-      const r = await this.o.s3.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: key }))
+      const r = await this.call(abortSignal => this.o.s3.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: key }), { abortSignal }))
       return { sizeBytes: Number(r.ContentLength ?? 0) }
     }
     catch (err) {
@@ -90,11 +166,14 @@ export class ObjectStore {
     }
   }
 
-  /** The object's bytes as a stream, or null if there is no such object. */
+  /**
+   * The object's bytes as a stream, or null if there is no such object. The response must start
+   * within the call deadline; then the body fails if it goes silent that long (inactivityGuard).
+   */
   async get(key: string): Promise<Readable | null> {
     try {
-      const r = await this.o.s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key }))
-      return r.Body as Readable
+      const r = await this.call(abortSignal => this.o.s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key }), { abortSignal }))
+      return inactivityGuard(r.Body as Readable, this.deadlineMs)
     }
     catch (err) {
       // Only a missing key means "no such backup"; a missing bucket is a storage failure.
@@ -104,7 +183,7 @@ export class ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    try { await this.o.s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key })) }
+    try { await this.call(abortSignal => this.o.s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key }), { abortSignal })) }
     catch (err) { throw new StorageError('delete', { cause: err }) }
   }
 
@@ -124,10 +203,10 @@ export class ObjectStore {
   async abortStaleUploads(prefix: string, olderThan: Date): Promise<number> {
     let aborted = 0
     try {
-      const r = await this.o.s3.send(new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: prefix }))
+      const r = await this.call(abortSignal => this.o.s3.send(new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: prefix }), { abortSignal }))
       for (const u of r.Uploads ?? []) {
         if (u.Initiated && u.Initiated < olderThan && u.Key && u.UploadId) {
-          await this.o.s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: u.Key, UploadId: u.UploadId }))
+          await this.call(abortSignal => this.o.s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: u.Key!, UploadId: u.UploadId! }), { abortSignal }))
           aborted++
         }
       }
