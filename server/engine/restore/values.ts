@@ -4,6 +4,14 @@ import type { ColumnSpec } from '../spec'
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2}) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?$/
 
+/** Every string in a parsed JSON value (keys included) is well-formed Unicode. */
+function wellFormedJson(v: unknown): boolean {
+  if (typeof v === 'string') return v.isWellFormed()
+  if (Array.isArray(v)) return v.every(wellFormedJson)
+  if (v && typeof v === 'object') return Object.entries(v).every(([k, x]) => k.isWellFormed() && wellFormedJson(x))
+  return true
+}
+
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 /** A real calendar day (plain arithmetic: a Date per value measured as a visible share of a restore). */
@@ -26,13 +34,14 @@ export function valueChecker(c: ColumnSpec): (v: unknown) => boolean {
         return v => typeof v === 'string' && re.test(v)
       }
       // Code points ≤ UTF-16 units, and UTF-8 bytes ≤ 3 × UTF-16 units: most values need no count.
+      // A lone surrogate would be stored as U+FFFD: not "exactly as written", so refused.
       case 'string': {
         const max = c.maxLength
-        return v => typeof v === 'string' && (v.length <= max || [...v].length <= max)
+        return v => typeof v === 'string' && v.isWellFormed() && (v.length <= max || [...v].length <= max)
       }
       case 'text': {
         const max = c.maxLength
-        return v => typeof v === 'string' && (v.length * 3 <= max || Buffer.byteLength(v) <= max)
+        return v => typeof v === 'string' && v.isWellFormed() && (v.length * 3 <= max || Buffer.byteLength(v) <= max)
       }
       case 'date': return (v) => {
         const m = typeof v === 'string' && DATE.exec(v)
@@ -42,7 +51,7 @@ export function valueChecker(c: ColumnSpec): (v: unknown) => boolean {
         const m = typeof v === 'string' && DATETIME.exec(v)
         return !!m && validDate(Number(m[1]), Number(m[2]), Number(m[3]))
       }
-      case 'json': return v => v !== undefined
+      case 'json': return v => v !== undefined && wellFormedJson(v)
       case 'enum': {
         const values = c.enumValues
         return v => typeof v === 'string' && values.includes(v)

@@ -32,4 +32,10 @@ describe('value checks', () => {
     const tags = valueChecker(col('tags'))
     expect([[], ['a'], {}, null].map(tags)).toEqual([true, true, true, false])
   })
+
+  it('refuses ill-formed Unicode (it would be stored as U+FFFD), in strings, text and JSON; emoji pass', () => {
+    expect(['ok 🎉', 'lone \ud800', 'lone \udfff x'].map(valueChecker(col('description')))).toEqual([true, false, false])
+    expect(['ok 🎉', 'x\ud83d'].map(valueChecker(col('notes')))).toEqual([true, false])
+    expect([['🎉'], ['a\ud800'], { k: '\udc00' }, { '\ud800': 1 }, ['\\ud800 typed as text']].map(valueChecker(col('tags')))).toEqual([true, false, false, false, true])
+  })
 })
