@@ -79,7 +79,7 @@ export async function* validatedRows(lines: AsyncIterable<Line>, ctx: Validation
   const finishTable = () => {
     if (!current) return
     const own = ids.get(current.spec.name)
-    for (const p of pendingSelf) if (!own!.has(p.ref)) throw invalid('dangling_reference', `${current.spec.name}#${p.id}.${p.column} → ${p.ref}`)
+    for (const p of pendingSelf) if (!own?.has(p.ref)) throw invalid('dangling_reference', `${current.spec.name}#${p.id}.${p.column} → ${p.ref}`)
     pendingSelf = []
   }
 
@@ -113,18 +113,25 @@ export async function* validatedRows(lines: AsyncIterable<Line>, ctx: Validation
       if (idx === -1) throw invalid(ctx.tables.some(s => s.name === name) ? 'malformed' : 'unknown_table', `row of ${name} at line ${line.line}`)
       if (idx <= currentIdx) throw invalid('malformed', `rows of ${name} out of order at line ${line.line}`)
       finishTable()
-      current = tables[idx]!
+      const table = tables[idx]
+      if (!table) throw invalid('malformed', `row of ${name} at line ${line.line}`)
+      current = table
       currentIdx = idx
       lastPk = -Infinity
-      checkers = current.columns.map(c => valueChecker(current!.spec.columns.find(sc => sc.name === c)!))
-      pkIdx = current.columns.indexOf(current.spec.primaryKey)
-      refs = current.spec.references.filter(r => current!.columns.includes(r.column)).map(r => ({ idx: current!.columns.indexOf(r.column), table: r.table, self: r.table === current!.spec.name }))
+      // The header check already matched every file column to a registry column.
+      checkers = table.columns.map((c) => {
+        const spec = table.spec.columns.find(sc => sc.name === c)
+        if (!spec) throw invalid('unknown_column', `${name}.${c}`)
+        return valueChecker(spec)
+      })
+      pkIdx = table.columns.indexOf(table.spec.primaryKey)
+      refs = table.spec.references.filter(r => table.columns.includes(r.column)).map(r => ({ idx: table.columns.indexOf(r.column), table: r.table, self: r.table === table.spec.name }))
     }
     let row = rec.r as unknown[]
     if (current.mapRow) row = current.mapRow(row)
     if (row.length !== current.columns.length) throw invalid('malformed', `${name} row at line ${line.line} has ${row.length} values, expected ${current.columns.length}`)
     for (let i = 0; i < row.length; i++) {
-      if (!checkers[i]!(row[i])) throw invalid('bad_value', `${name}.${current.columns[i]} at line ${line.line}`)
+      if (!checkers[i]?.(row[i])) throw invalid('bad_value', `${name}.${current.columns[i]} at line ${line.line}`)
     }
     const pk = row[pkIdx] as number
     if (pk === lastPk) throw invalid('duplicate_key', `${name} id ${pk} at line ${line.line}`)
@@ -134,7 +141,7 @@ export async function* validatedRows(lines: AsyncIterable<Line>, ctx: Validation
     for (const r of refs) {
       const v = row[r.idx]
       if (v === null) continue
-      if (r.self) pendingSelf.push({ id: pk, ref: v as number, column: current.columns[r.idx]! })
+      if (r.self) pendingSelf.push({ id: pk, ref: v as number, column: current.columns[r.idx] ?? '?' })
       else if (!ids.get(r.table)?.has(v as number)) throw invalid('dangling_reference', `${name}#${pk}.${current.columns[r.idx]} → ${r.table}#${String(v)}`)
     }
     counts.set(name, (counts.get(name) ?? 0) + 1)
