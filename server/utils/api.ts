@@ -47,6 +47,53 @@ export const MAX_BODY_BYTES = 64 * 1024
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
+/**
+ * Reads a body from the socket, at most MAX_BODY_BYTES. Over the limit it stops reading (pauses,
+ * never destroys the request: destroying it detaches `req.socket`, and Nitro's graceful-shutdown
+ * helper then throws an uncaught TypeError when the 413 finishes) and answers 413 with
+ * `Connection: close`, so Node closes the connection after the answer instead of draining the rest.
+ * A client that hangs up mid-body is an ordinary event, not a server failure to log as one:
+ * nobody is left to read an answer (see plugins/02.client-gone.ts).
+ */
+function readSocketBody(event: H3Event): Promise<Buffer> {
+  const req = event.node.req
+  return new Promise((resolve, reject) => {
+    if (req.readableEnded) return resolve(Buffer.alloc(0))
+    if (req.destroyed) return reject(new AppError('BAD_REQUEST'))
+    const chunks: Buffer[] = []
+    let size = 0
+    const done = () => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      req.off('close', onClose)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk)
+      done()
+      req.pause()
+      setResponseHeader(event, 'Connection', 'close')
+      reject(new AppError('PAYLOAD_TOO_LARGE'))
+    }
+    const onEnd = () => {
+      done()
+      resolve(Buffer.concat(chunks))
+    }
+    const onError = (err: Error) => {
+      done()
+      reject(new AppError('BAD_REQUEST', {}, { cause: err }))
+    }
+    const onClose = () => {
+      if (!req.complete) onError(new Error('client closed the connection mid-body'))
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+    req.on('close', onClose)
+  })
+}
+
 async function readJson(event: H3Event): Promise<unknown> {
   const declared = Number(getRequestHeader(event, 'content-length') ?? 0)
   if (declared > MAX_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE')
@@ -59,18 +106,7 @@ async function readJson(event: H3Event): Promise<unknown> {
     if (raw.length > MAX_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE')
   }
   else {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        // Stop reading; Node closes the connection after the 413 instead of draining the rest.
-        setResponseHeader(event, 'Connection', 'close')
-        throw new AppError('PAYLOAD_TOO_LARGE')
-      }
-      chunks.push(chunk)
-    }
-    raw = Buffer.concat(chunks)
+    raw = await readSocketBody(event)
   }
   // Bytes that are not UTF-8 would decode to U+FFFD and be stored as a silently different text:
   // refused like a lone surrogate in a field (shared/schemas/text.ts), one 422 for broken Unicode.
