@@ -2,8 +2,8 @@ import { checkHealth } from '../services/health'
 
 /**
  * GET /api/health — liveness of Cofre's dependencies. 200 when the database and the backup
- * storage both answer, 503 naming the failing one(s). Public: no token, no secrets, no details
- * beyond an error name.
+ * storage both answer, 503 naming the failing one(s). Public: no token, no secrets and no error
+ * text (it names hosts, ports and buckets) — the detail goes to the server's log.
  */
 export default defineEventHandler(async (event) => {
   const report = await checkHealth()

@@ -25,6 +25,12 @@ describe('GET /api/health', () => {
       expect(body.failing).toEqual(['storage'])
       expect(body.checks.database.status).toBe('ok')
       expect(body.checks.storage.status).toBe('error')
+      // Anonymous callers learn which dependency fails, not the internal error text.
+      expect(Object.keys(body.checks.storage).sort()).toEqual(['latencyMs', 'status'])
+      expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect|Error/)
+      // The operator finds the detail in the logs.
+      await new Promise(r => setTimeout(r, 100))
+      expect(stack.app.logs()).toMatch(/"check":"storage".*ECONNREFUSED|ECONNREFUSED.*"check":"storage"/)
     })
   })
 
@@ -33,7 +39,12 @@ describe('GET /api/health', () => {
     try {
       const res = await fetch(`${stack.app.baseURL}/api/health`)
       expect(res.status).toBe(503)
-      expect((await res.json()).failing).toEqual(['database'])
+      const body = await res.json()
+      expect(body.failing).toEqual(['database'])
+      expect(Object.keys(body.checks.database).sort()).toEqual(['latencyMs', 'status'])
+      expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect|Error/)
+      await new Promise(r => setTimeout(r, 100))
+      expect(stack.app.logs()).toMatch(/"check":"database".*ECONNREFUSED|ECONNREFUSED.*"check":"database"/)
     }
     finally { await stack.stop() }
   })
