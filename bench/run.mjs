@@ -270,7 +270,7 @@ async function loadTests(server) {
   const token = await login(server.baseURL, emailOf('api'), PASSWORD)
   // A handful of backups in the list, as a user has after some weeks.
   const have = await api(server.baseURL, 'GET', '/api/backups', { token })
-  for (let i = have.body.length; i < 5; i++) {
+  for (let i = have.body.items.length; i < 5; i++) {
     const r = await api(server.baseURL, 'POST', '/api/backup', { token })
     if (r.status !== 201) fail(`backup for the load test: HTTP ${r.status}`)
   }

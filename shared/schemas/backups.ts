@@ -8,6 +8,45 @@ export const restoreSchema = z.object({ backup_id: text().uuid() }).strict()
 export type BackupKind = typeof BACKUP_KINDS[number]
 export type BackupStatus = typeof BACKUP_STATUSES[number]
 
+// ── The list: cursor pagination ──────────────────────────────────────────────────────────────
+/** Rows per page of GET /api/backups when `limit` is not given, and the most one page may hold. */
+export const BACKUPS_PAGE_SIZE = 20
+export const BACKUPS_MAX_PAGE_SIZE = 100
+
+/** Where a page ends: the last row's `created_at` (as the database stores it) and id. */
+export interface BackupCursor { createdAt: string, id: string }
+
+const CURSOR_RE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+const toBase64Url = (s: string) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+
+/**
+ * Opaque to clients (base64url): both the timestamp and the id, because many rows can share a
+ * `created_at` and a cursor on the timestamp alone would skip or repeat them at a page boundary.
+ */
+export function encodeBackupCursor(c: BackupCursor): string {
+  return toBase64Url(`${c.createdAt}|${c.id}`)
+}
+
+export function decodeBackupCursor(cursor: string): BackupCursor | null {
+  if (!/^[\w-]{1,120}$/.test(cursor)) return null
+  let text: string
+  try { text = atob(cursor.replace(/-/g, '+').replace(/_/g, '/')) }
+  catch { return null }
+  const m = CURSOR_RE.exec(text)
+  return m ? { createdAt: m[1]!, id: m[2]! } : null
+}
+
+/** GET /api/backups?limit=&cursor= — a limit over the maximum is refused (422), not clamped, so a client never silently gets less than it asked for. */
+export const backupListQuery = z.object({
+  limit: z.coerce.number({ error: 'validation.invalid' }).int('validation.invalid').min(1, 'validation.invalid').max(BACKUPS_MAX_PAGE_SIZE, 'validation.invalid').default(BACKUPS_PAGE_SIZE),
+  cursor: z.string({ error: 'validation.invalid' }).transform((value, ctx) => {
+    const decoded = decodeBackupCursor(value)
+    if (!decoded) ctx.addIssue({ code: 'custom', message: 'validation.invalid' })
+    return decoded ?? z.NEVER
+  }).optional(),
+})
+export type BackupListQuery = z.infer<typeof backupListQuery>
+
 /** A backup as the API returns it. `backup_id` and `urlDownload` are the seed's names. */
 export interface BackupDto {
   backup_id: string
@@ -22,6 +61,12 @@ export interface BackupDto {
   created_at: string
   completed_at: string | null
   filename: string
+}
+
+/** One page of the list, newest first; `next_cursor` is null on the last page. */
+export interface BackupPageDto {
+  items: BackupDto[]
+  next_cursor: string | null
 }
 
 export interface CreatedBackupDto extends BackupDto {

@@ -78,7 +78,7 @@ describe('hostile: S3 faults through a TCP proxy', () => {
     const res = await backup()
     await expectStorageFailure(res, 'backup.storage_error', 'S3 cut mid-upload')
     proxy.setMode({ kind: 'pass' })
-    const list = (await http(app.baseURL, 'GET', '/api/backups', { token: user.accessToken })).body
+    const list = (await http(app.baseURL, 'GET', '/api/backups?limit=100', { token: user.accessToken })).body.items
     const failed = list.filter((b: any) => b.status === 'failed')
     expect(failed.length).toBeGreaterThan(0)
     for (const f of failed) {

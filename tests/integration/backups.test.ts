@@ -69,12 +69,12 @@ describe('POST /api/backup', () => {
     const second = (await http(base(), 'POST', '/api/backup', { token: user.accessToken })).body
     const list = await http(base(), 'GET', '/api/backups', { token: user.accessToken })
     expect(list.status).toBe(200)
-    const ids = list.body.map((b: any) => b.backup_id)
+    const ids = list.body.items.map((b: any) => b.backup_id)
     expect(ids.indexOf(second.backup_id)).toBeLessThan(ids.indexOf(first.backup_id))
-    expect(list.body[0].urlDownload).toBeUndefined()
+    expect(list.body.items[0].urlDownload).toBeUndefined()
 
     const other = await newUser(base(), 'bk-other')
-    expect((await http(base(), 'GET', '/api/backups', { token: other.accessToken })).body).toEqual([])
+    expect((await http(base(), 'GET', '/api/backups', { token: other.accessToken })).body).toEqual({ items: [], next_cursor: null })
     for (const [method, path] of [['GET', `/api/backups/${first.backup_id}`], ['GET', `/api/backups/${first.backup_id}/download`], ['DELETE', `/api/backups/${first.backup_id}`]] as const) {
       const r = await http(base(), method, path, { token: other.accessToken })
       expect(r.status, `${method} ${path}`).toBe(404)
@@ -180,7 +180,7 @@ describe('backup failures', () => {
     expect(messages[0]!.body.backupId).toMatch(/^[0-9a-f-]{36}$/)
     expect(typeof messages[0]!.body.errorName).toBe('string')
     const list = await http(stack.app.baseURL, 'GET', '/api/backups', { token: u.accessToken })
-    expect(list.body[0]).toMatchObject({ status: 'failed', error_code: 'STORAGE_ERROR' })
+    expect(list.body.items[0]).toMatchObject({ status: 'failed', error_code: 'STORAGE_ERROR' })
     stack.aws.server.createBucket(stack.aws.bucket)
     expect((await http(stack.app.baseURL, 'POST', '/api/backup', { token: u.accessToken })).status).toBe(201)
   })

@@ -49,7 +49,7 @@ describe('POST /api/restore', () => {
     expect(await dumpUser(conn, user.id)).toEqual(original)
     expect(await dumpUser(conn, bystander.id)).toEqual(bystanderBefore)
 
-    const list = (await http(base(), 'GET', '/api/backups', { token: user.accessToken })).body
+    const list = (await http(base(), 'GET', '/api/backups', { token: user.accessToken })).body.items
     const safety = list.find((x: any) => x.backup_id === res.body.safety_backup_id)
     expect(safety).toMatchObject({ kind: 'pre-restore', status: 'completed' })
 
