@@ -39,7 +39,7 @@ export function decodeBackupCursor(cursor: string): BackupCursor | null {
 /** GET /api/backups?limit=&cursor= — a limit over the maximum is refused (422), not clamped, so a client never silently gets less than it asked for. */
 export const backupListQuery = z.object({
   limit: z.coerce.number({ error: 'validation.invalid' }).int('validation.invalid').min(1, 'validation.invalid').max(BACKUPS_MAX_PAGE_SIZE, 'validation.invalid').default(BACKUPS_PAGE_SIZE),
-  cursor: z.string({ error: 'validation.invalid' }).transform((value, ctx) => {
+  cursor: text({ error: 'validation.invalid' }).transform((value, ctx) => {
     const decoded = decodeBackupCursor(value)
     if (!decoded) ctx.addIssue({ code: 'custom', message: 'validation.invalid' })
     return decoded ?? z.NEVER

@@ -45,3 +45,11 @@ describe('backupListQuery', () => {
     expect(r.error!.issues[0]!.message).toBe('validation.invalid')
   })
 })
+
+describe('backupListQuery and broken Unicode', () => {
+  it('refuses a lone surrogate in the cursor like every other text field', () => {
+    const r = backupListQuery.safeParse({ cursor: 'abc\uD800' })
+    expect(r.success).toBe(false)
+    expect(r.error!.issues[0]!.message).toBe('validation.unicode')
+  })
+})
