@@ -38,10 +38,13 @@ export function mysqlErrorCode(err: unknown): string | undefined {
   return undefined
 }
 
-/** True for an error that came from the database or its connection (driver, pool or Drizzle). */
+/**
+ * True for an error that came from the database or its connection (driver or pool), also when
+ * wrapped (Drizzle's query error keeps the driver's error as its cause).
+ */
 export function isDatabaseFailure(err: unknown): boolean {
   for (let e = err as { code?: unknown, errno?: unknown, sqlState?: unknown, name?: unknown, fatal?: unknown, cause?: unknown } | undefined, depth = 0; e && depth < 6; e = e.cause as typeof e, depth++) {
-    if (e instanceof DatabaseError || e.name === 'DrizzleQueryError' || e.name === 'PoolAcquireTimeoutError') return true
+    if (e instanceof DatabaseError || e.name === 'PoolAcquireTimeoutError') return true
     if (typeof e.sqlState === 'string' || e.fatal === true) return true
     if (typeof e.code === 'string' && (e.code.startsWith('ER_') || e.code.startsWith('PROTOCOL_'))) return true
   }
