@@ -6,8 +6,7 @@ import { money } from '#shared/schemas/ledger'
  * Intl.NumberFormat formats a numeric string exactly (no float round trip).
  */
 export function useLedgerFormat() {
-  const { locale } = useI18n()
-  const intlLocale = computed(() => (locale.value === 'en' ? 'en-US' : locale.value))
+  const intlLocale = useIntlLocale()
 
   function formatMoney(amount: string, currency: string): string {
     try {
@@ -37,8 +36,3 @@ export function useLedgerFormat() {
 /** A typed amount: a decimal comma is accepted ("12,50" as typed in Brazil) and sent as a dot. */
 export const toDecimalString = (value: unknown) => (typeof value === 'string' ? value.trim().replace(',', '.') : value)
 export const moneyInput = z.preprocess(toDecimalString, money)
-
-/** The field errors (path → i18n key) of a 422 answer from the API, if any. */
-export function apiFieldErrors(err: unknown): Record<string, string> {
-  return (err as { data?: { data?: { fields?: Record<string, string> } } })?.data?.data?.fields ?? {}
-}

@@ -11,9 +11,3 @@ export function useZodRules() {
     return r.success || t(r.error.issues[0]?.message ?? 'validation.invalid')
   }]
 }
-
-/** The translated message of an API error (the server already translated it), or a fallback key. */
-export function apiErrorMessage(err: unknown, fallback: string): string {
-  const e = err as { data?: { message?: string }, statusMessage?: string }
-  return e?.data?.message ?? fallback
-}
