@@ -37,6 +37,8 @@ export async function useServerTable<T, F extends Filters = Filters>(key: string
   }
 }
 
+export type ServerTable<T> = Awaited<ReturnType<typeof useServerTable<T>>>
+
 export const PAGE_SIZE_OPTIONS = [10, 25, 50, 100]
 
 /**
