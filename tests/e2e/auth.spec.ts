@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { hydrated } from '../support/e2e-helpers'
 
 test.describe('protected pages', () => {
   test('an anonymous request for /backups is redirected to /login on the server', async ({ request }) => {
@@ -11,6 +12,7 @@ test.describe('protected pages', () => {
   test('sign up in the browser, land on the protected page, sign out', async ({ page }) => {
     const email = `e2e-${Date.now()}@test.cofre`
     await page.goto('/backups')
+    await hydrated(page)
     await expect(page).toHaveURL(/\/login/)
     await page.getByRole('link', { name: /Crie uma agora|Create one now/ }).click()
     await page.locator('input[name="name"]').fill('Ana Conceição')
@@ -22,10 +24,12 @@ test.describe('protected pages', () => {
     await expect(page).toHaveURL(/\/backups$/)
     // A reload renders the protected page on the server with the session cookie.
     await page.goto('/backups')
+    await hydrated(page)
     await expect(page).toHaveURL(/\/backups$/)
     await page.getByTestId('logout').click()
     await expect(page).toHaveURL(/\/login/)
     await page.goto('/backups')
+    await hydrated(page)
     await expect(page).toHaveURL(/\/login/)
   })
 
@@ -33,6 +37,7 @@ test.describe('protected pages', () => {
     const context = await browser.newContext({ locale: 'en-US' })
     const page = await context.newPage()
     await page.goto('/login')
+    await hydrated(page)
     await page.locator('input[name="email"]').fill('nobody@test.cofre')
     await page.locator('input[name="password"]').fill('wrong password')
     await page.getByTestId('login-submit').click()

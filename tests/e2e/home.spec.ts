@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { hydrated } from '../support/e2e-helpers'
 
 test.describe('SSR home page', () => {
   test('renders Portuguese on the server for a pt-BR browser', async ({ request }) => {
@@ -31,6 +32,7 @@ test.describe('SSR home page', () => {
     const context = await browser.newContext({ locale: 'en-US' })
     const page = await context.newPage()
     await page.goto('/')
+    await hydrated(page)
     await expect(page.getByTestId('home-title')).toHaveText('Welcome to Cofre')
     await page.getByTestId('locale-switcher').click()
     await page.getByTestId('locale-pt-BR').click()
@@ -43,6 +45,7 @@ test.describe('SSR home page', () => {
 
   test('theme toggle switches to dark and is remembered by the server', async ({ page }) => {
     await page.goto('/')
+    await hydrated(page)
     await page.getByTestId('theme-toggle').click()
     await expect(page.locator('.v-application')).toHaveClass(/v-theme--dark/)
     const html = await (await page.request.get('/')).text()

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { expect, test } from '@playwright/test'
+import { hydrated } from '../support/e2e-helpers'
 
 // A new user signs up in the browser, creates an account and a transaction through the dialogs,
 // reloads (the list comes from the server again) and sees both, with money formatted exactly.
@@ -8,6 +9,7 @@ test.use({ locale: 'en-US' })
 test('sign up, create an account and a transaction, reload and see them listed', async ({ page }) => {
   const email = `e2e-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@test.cofre`
   await page.goto('/register')
+  await hydrated(page)
   await page.getByTestId('register-submit').waitFor()
   await page.getByLabel('Name').fill('Ledger E2E Ação')
   await page.getByLabel('E-mail').fill(email)
@@ -16,6 +18,8 @@ test('sign up, create an account and a transaction, reload and see them listed',
   await expect(page.getByTestId('signed-in-as')).toContainText('Ledger E2E Ação')
 
   await page.goto('/accounts')
+
+  await hydrated(page)
   await page.getByTestId('account-new').click()
   await page.getByTestId('account-name').locator('input').fill('Nubank 💜')
   await page.getByTestId('account-opening').locator('input').fill('1500,00')
@@ -26,6 +30,8 @@ test('sign up, create an account and a transaction, reload and see them listed',
   await expect(accountRow).toContainText('R$1,500.00')
 
   await page.goto('/transactions')
+
+  await hydrated(page)
   await page.getByTestId('transaction-new').click()
   await page.getByTestId('transaction-amount').locator('input').fill('-12,5')
   await page.getByTestId('transaction-description').locator('input').fill('Café ☕ na padaria')
@@ -45,6 +51,8 @@ test('sign up, create an account and a transaction, reload and see them listed',
   expect(html).toContain('Café ☕ na padaria')
 
   await page.goto('/dashboard')
+
+  await hydrated(page)
   await expect(page.getByTestId('dashboard-totals')).toContainText('R$1,487.50')
 })
 
@@ -58,6 +66,8 @@ test('shows the API\'s validation message and refuses to delete an account with 
   await request.post('/api/transactions', { headers, data: { accountId: acc.id, amount: '1.00', date: '2024-01-01', description: 'keeps it busy' } })
 
   await page.goto('/login')
+
+  await hydrated(page)
   await page.getByTestId('login-submit').waitFor()
   await page.getByLabel('E-mail').fill(email)
   await page.getByLabel('Password').fill('correct horse battery staple')
@@ -65,6 +75,8 @@ test('shows the API\'s validation message and refuses to delete an account with 
   await expect(page.getByTestId('signed-in-as')).toBeVisible()
 
   await page.goto('/accounts')
+
+  await hydrated(page)
   await page.getByTestId(`account-delete-${acc.id}`).click()
   await page.getByTestId('confirm-delete').click()
   await expect(page.getByTestId('confirm-error')).toContainText('This account has transactions')

@@ -11,10 +11,15 @@ const expect = baseExpect.configure({ timeout: 15_000 })
 export const PASSWORD = 'correct horse battery staple'
 export const uniqueEmail = (tag: string) => `${tag}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@test.cofre`
 
-/** Opens a page and waits until Vue has hydrated it (typing before that would be overwritten). */
+/** Waits until Vue has hydrated the page (app.vue marks <html>); typing before that would be lost. */
+export async function hydrated(page: Page) {
+  await expect(page.locator('html[data-hydrated="true"]')).toBeAttached({ timeout: 30_000 })
+}
+
+/** Opens a page and waits until Vue has hydrated it. */
 export async function open(page: Page, url: string) {
   await page.goto(url)
-  await page.waitForLoadState('networkidle')
+  await hydrated(page)
 }
 
 async function fillForm(page: Page, fields: Record<string, string>, submit: string) {
@@ -40,7 +45,7 @@ export async function signUp(page: Page, baseURL: string, o: { name: string, ema
 
 /** Signs in on the login form the browser is showing. */
 export async function signInHere(page: Page, email: string) {
-  await page.waitForLoadState('networkidle')
+  await hydrated(page)
   await fillForm(page, { email, password: PASSWORD }, 'login-submit')
 }
 
