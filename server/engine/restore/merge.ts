@@ -23,8 +23,12 @@ export interface DbRowShape {
   json(row: unknown[]): string
 }
 
-/** Edits yielded at once at the end, when only file rows remain. */
-const TAIL_BATCH = 8192
+/**
+ * The most edits yielded at once. A run of file-only keys (every file key below the next
+ * database key, e.g. a restore over entirely different data) is cut into arrays of this size,
+ * so memory stays bounded however the keys interleave.
+ */
+const MAX_EDITS = 4096
 
 async function nextRow(file: RowCursor): Promise<SpooledRow | undefined> {
   for (;;) {
@@ -36,8 +40,8 @@ async function nextRow(file: RowCursor): Promise<SpooledRow | undefined> {
 
 /**
  * Merges two streams ordered by ascending primary key — the database's rows, in batches, and the
- * file's — into the edits that turn the first into the second, one array of edits per database
- * batch (then the remaining file rows). Pure: it reads its two inputs and nothing else. A
+ * file's — into the edits that turn the first into the second, in arrays of at most MAX_EDITS
+ * (about one per database batch, then the remaining file rows). Pure: it reads its two inputs and nothing else. A
  * database row is serialized only when the file has the same key (rows only in the database
  * need no comparison). Awaits only when a batch or the file's buffer runs out.
  */
@@ -46,11 +50,15 @@ export async function* mergeSorted(db: AsyncIterable<unknown[][]>, file: RowCurs
   // take() first: only an empty buffer costs an await (a promise per row would double the time).
   let t: SpooledRow | null | undefined
   for await (const batch of db) {
-    const edits: Edit[] = []
+    let edits: Edit[] = []
     for (const row of batch) {
       const pk = shape.pk(row)
       while (f && f.pk < pk) {
         edits.push({ op: 'insert', pk: f.pk, json: f.json })
+        if (edits.length >= MAX_EDITS) {
+          yield edits
+          edits = []
+        }
         t = file.take()
         f = t === null ? await nextRow(file) : t
       }
@@ -61,12 +69,12 @@ export async function* mergeSorted(db: AsyncIterable<unknown[][]>, file: RowCurs
       }
       else edits.push({ op: 'delete', pk })
     }
-    yield edits
+    if (edits.length) yield edits
   }
   let rest: Edit[] = []
   while (f) {
     rest.push({ op: 'insert', pk: f.pk, json: f.json })
-    if (rest.length >= TAIL_BATCH) {
+    if (rest.length >= MAX_EDITS) {
       yield rest
       rest = []
     }

@@ -73,3 +73,18 @@ describe('mergeSorted', () => {
     expect(out.map(e => e.op)).toEqual(['delete', 'same', 'delete'])
   })
 })
+
+describe('mergeSorted memory', () => {
+  it('never yields more than a bounded number of edits at once, even when every file key precedes the database keys', async () => {
+    const file = Array.from({ length: 20_000 }, (_, i) => fileRow(i + 1, 'x'))
+    const db = [[1_000_000, 'z']]
+    let largest = 0
+    let total = 0
+    for await (const b of mergeSorted(batches(db, 2048), arrayCursor(file), shape)) {
+      largest = Math.max(largest, b.length)
+      total += b.length
+    }
+    expect(total).toBe(20_001)
+    expect(largest).toBeLessThanOrEqual(4096)
+  })
+})
