@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     'skip-load': { type: 'boolean', default: false },
     'skip-reference': { type: 'boolean', default: false },
     'skip-worst': { type: 'boolean', default: false },
+    'skip-partial': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'help': { type: 'boolean', short: 'h', default: false },
   },
@@ -57,6 +58,7 @@ if (args.help) {
   --keep-db          do not drop the database at the end
   --skip-load        no load tests;  --skip-reference  no mariadb-dump/mariadb reference
   --skip-worst       no restore over entirely different data
+  --skip-partial     no restore over data with 1% of the rows changed
   --cpu-prof         run the server with --cpu-prof (profiles in .bench/prof/)`)
   process.exit(0)
 }
@@ -175,6 +177,13 @@ async function jobRequest(server, job, token, body) {
   return { ...m.value, stages: server.stages.findLast(x => x.job === job) ?? null, rss: { ...m, value: undefined } }
 }
 
+/** Changes 1% of the user's transactions (every id divisible by 100), as a few weeks of edits would. */
+async function changeOnePercent(databaseUrl, userId) {
+  const conn = await mysql.createConnection({ uri: databaseUrl })
+  try { await conn.query('UPDATE transactions SET description = CONCAT(LEFT(description, 240), \' (edited)\') WHERE user_id = ? AND MOD(id, 100) = 0', [userId]) }
+  finally { await conn.end() }
+}
+
 async function measurePoint(server, n, user) {
   const expected = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
   const point = { rows: n, userId: user.userId, expected, backup: { runs: [] }, restore: { runs: [] }, reference: { backup: [], restore: [] } }
@@ -243,7 +252,31 @@ async function measurePoint(server, n, user) {
   }
   await rm(dumpSql, { force: true })
 
-  // 3. The worst case for a restore, once: every row differs. The user's ledger is generated
+  // 3. The common case of a real restore: 1% of the rows changed since the backup. Measured as the
+  // user waits for it, safety backup included, `runs` times (each run changes the same rows again).
+  if (!args['skip-partial']) {
+    point.partialRestore = { runs: [] }
+    for (let i = 0; i < cfg.runs; i++) {
+      await changeOnePercent(cfg.databaseUrl, user.userId)
+      token = await login(server.baseURL, email, PASSWORD)
+      const run = await measured(`restore of ${N} rows, 1% different`, async () => {
+        const { res, seconds, stages, rss } = await jobRequest(server, 'restore', token, { backup_id: source })
+        if (res.status !== 200) throw httpFailure(`restore of ${N} rows, 1% different`, res)
+        const safety = await api(server.baseURL, 'GET', `/api/backups/${res.body.safety_backup_id}`, { token })
+        const safetySeconds = safety.status === 200 && safety.body.completed_at ? (Date.parse(safety.body.completed_at) - Date.parse(safety.body.created_at)) / 1000 : Number.NaN
+        return { seconds, safetySeconds, stages, rss }
+      })
+      const after = await fingerprint(cfg.databaseUrl, user.userId, TABLES)
+      if (!sameFingerprint(after, expected)) fail(`restore of ${N} rows, 1% different, left other data than the backup's`)
+      if (run) {
+        point.partialRestore.runs.push(run)
+        log(`restore ${N}, 1% different: ${run.seconds.toFixed(2)} s in all (safety backup ${run.safetySeconds.toFixed(2)} s), ${rssText(run.rss)}`)
+        if (run.stages) log(`  stages (ms): ${Object.entries(run.stages).filter(([k]) => k !== 'job').map(([k, v]) => `${k} ${v}`).join(', ')}`)
+      }
+    }
+  }
+
+  // 4. The worst case for a restore, once: every row differs. The user's ledger is generated
   // again (new ids, one more transaction), then the first backup is restored over it.
   if (!args['skip-worst']) {
     await seedUser({ url: cfg.databaseUrl, email, password: PASSWORD, name: 'Bench', transactions: n + 1, seed: n + 1 })
