@@ -84,9 +84,9 @@ export function summarizePoint(p) {
       : null,
     partialRestore: p.partialRestore?.runs.length
       ? ((runs) => {
-          const seconds = median(runs.map(x => x.seconds))
-          return { seconds, safetySeconds: median(runs.map(x => x.safetySeconds)), ratio: seconds / refRestoreS, rssGrowthMax: max(runs.map(x => x.rss.growth)), stages: runs.map(x => x.stages).filter(Boolean).at(-1) ?? null }
-        })(p.partialRestore.runs)
+        const seconds = median(runs.map(x => x.seconds))
+        return { seconds, safetySeconds: median(runs.map(x => x.safetySeconds)), ratio: seconds / refRestoreS, rssGrowthMax: max(runs.map(x => x.rss.growth)), stages: runs.map(x => x.stages).filter(Boolean).at(-1) ?? null }
+      })(p.partialRestore.runs)
       : null,
     stages: r.map(x => x.stages).filter(Boolean).at(-1) ?? null,
     backupStages: b.map(x => x.stages).filter(Boolean).at(-1) ?? null,

@@ -1,7 +1,7 @@
 import { compose, Readable } from 'node:stream'
 import { createGzip } from 'node:zlib'
 import type { Pool } from 'mysql2'
-import { exportUserRows, type ExportResult } from './export/export-rows'
+import { exportUserRows, type ExportResult, type RowTap } from './export/export-rows'
 import { CONTENT_TYPE, FORMAT_VERSION, SCHEMA_VERSION } from './format'
 import type { TableSpec } from './spec'
 import type { ObjectStore } from './storage/s3-store'
@@ -17,6 +17,8 @@ export interface WriteBackupOptions {
   app: { name: string, version: string }
   /** gzip level: 1 is what the mysqldump|gzip -1 reference uses; the file is ~25% larger than at 6. */
   gzipLevel?: number
+  /** Also hands every row read to this (a restore's comparison: restore/snapshot-diff.ts). */
+  tap?: RowTap
 }
 
 export interface WriteBackupResult { sizeBytes: number, sha256: string, rowCounts: Record<string, number>, digest: string }
@@ -32,7 +34,7 @@ export async function writeBackup(o: WriteBackupOptions): Promise<WriteBackupRes
   let exportMs = 0
   let uncompressedBytes = 0
   async function* timed() {
-    for await (const chunk of exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app }, exported)) {
+    for await (const chunk of exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app, tap: o.tap }, exported)) {
       uncompressedBytes += chunk.length
       yield chunk
     }

@@ -5,6 +5,7 @@ import { backups, type Backup } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
 import { writeBackup } from '../engine/backup'
 import { DatabaseError, StorageError } from '../engine/errors'
+import type { RowTap } from '../engine/export/export-rows'
 import { FILE_EXTENSION, FORMAT_VERSION, SCHEMA_VERSION } from '../engine/format'
 import { audit } from './audit'
 import { notify } from './notifier'
@@ -90,7 +91,7 @@ export async function checkStorageQuota(userId: number) {
  * failure the upload is aborted and DATABASE_ERROR thrown. A completed row always has its object
  * and no object is left without a completed row.
  */
-export async function runBackup(userId: number, kind: BackupKind, ip: string | null): Promise<Backup> {
+export async function runBackup(userId: number, kind: BackupKind, ip: string | null, options: { tap?: RowTap } = {}): Promise<Backup> {
   const id = randomUUID()
   const store = useObjectStore()
   const key = backupKey(userId, id)
@@ -101,7 +102,7 @@ export async function runBackup(userId: number, kind: BackupKind, ip: string | n
 
   let result
   try {
-    result = await writeBackup({ pool: useDbHandle().pool, store, key, userId, backupId: id, tables: USER_DATA_TABLES, app: APP })
+    result = await writeBackup({ pool: useDbHandle().pool, store, key, userId, backupId: id, tables: USER_DATA_TABLES, app: APP, tap: options.tap })
   }
   catch (err) {
     if (err instanceof StorageError) {

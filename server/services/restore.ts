@@ -6,6 +6,7 @@ import { BackupInvalidError, DatabaseError, StorageError } from '../engine/error
 import { StageClock } from '../engine/progress'
 import { apply } from '../engine/restore/apply'
 import { prepare, type PreparedBackup } from '../engine/restore/prepare'
+import { SnapshotDiff } from '../engine/restore/snapshot-diff'
 import { reportStages } from '../engine/stages'
 import { audit } from './audit'
 import { backupObjectKey, checkStorageQuota, checkWindow, getOwnedBackup, runBackup, windowStart } from './backups'
@@ -58,11 +59,13 @@ export async function restoreBackup(userId: number, backupId: string, ip: string
       stage = 'safety_backup'
       const t0 = performance.now()
       await beginRestoreWindow(userId)
-      safetyBackupId = (await runBackup(userId, 'pre-restore', ip)).id
+      // The safety backup's read of the rows also compares them with the backup (one read for both).
+      const diff = new SnapshotDiff(prepared)
+      safetyBackupId = (await runBackup(userId, 'pre-restore', ip, { tap: diff })).id
       const safetyBackupMs = performance.now() - t0
 
       stage = 'apply'
-      const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, onProgress: clock.listen })
+      const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), onProgress: clock.listen })
       const rows = (k: keyof typeof changes[string]) => Object.values(changes).reduce((n, c) => n + c[k], 0)
       reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted') })
       await audit({ userId, action: 'backup.restore', targetId: backupId, detail: { safetyBackupId, restored }, ip })

@@ -17,6 +17,23 @@ export interface ExportOptions {
   /** Bytes of serialized lines gathered before one write downstream (batched: a write per row is ~10x slower). */
   chunkBytes?: number
   onProgress?: OnProgress
+  /** Sees every row read, with its JSON text: lets a restore compare the file with this read (restore/snapshot-diff.ts). */
+  tap?: RowTap
+}
+
+/** Something that wants the exported rows too, table by table. */
+export interface RowTap {
+  /** Called as a table's read starts; undefined when this table's rows are not wanted. */
+  table(spec: TableSpec): TableTap | undefined
+}
+
+export interface TableTap {
+  /** One batch of rows (ascending key, JSON columns parsed) and each row's JSON text, as written to the file. */
+  rows(batch: readonly unknown[][], texts: readonly string[]): Promise<void>
+  /** The table's read ended. */
+  end(): Promise<void>
+  /** The export failed: release what the tap holds. */
+  abort(): void
 }
 
 export interface ExportResult { rowCounts: Record<string, number>, digest: string }
@@ -84,6 +101,7 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
   catch (err) { throw new DatabaseError('export.begin', { cause: err }) }
 
   let ok = false
+  let tap: TableTap | undefined
   try {
     const header: Header = {
       type: 'header',
@@ -106,24 +124,31 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
       const prefix = Buffer.from(`{"t":${JSON.stringify(table.name)},"r":`)
       const sql = `SELECT ${table.columns.map(c => q(c.name)).join(', ')} FROM ${q(table.name)} WHERE ${q(table.ownerColumn)} = ? ORDER BY ${q(table.primaryKey)}`
       let count = 0
+      tap = o.tap?.table(table)
       const batches = rowBatches(conn, sql, [o.userId])
       for (;;) {
         let next: IteratorResult<unknown[][]>
         try { next = await batches.next() }
         catch (err) { throw new DatabaseError(`export.${table.name}`, { cause: err }) }
         if (next.done) break
+        const texts: string[] | undefined = tap ? [] : undefined
         for (const row of next.value) {
           // mysql2 parses JSON columns (MySQL 8, and MariaDB's via its extended metadata); a
           // server that sends them as text gets them parsed here, so the file holds JSON values.
           for (const i of jsonIdx) if (typeof row[i] === 'string') row[i] = JSON.parse(row[i] as string)
           count++
-          const chunk = out.append(prefix, JSON.stringify(row), LINE_END)
+          const text = JSON.stringify(row)
+          texts?.push(text)
+          const chunk = out.append(prefix, text, LINE_END)
           if (chunk) yield chunk
         }
+        if (tap && texts) await tap.rows(next.value, texts)
         rowsRead += next.value.length
         o.onProgress?.({ stage: 'reading', done: rowsRead, total: 0, unit: 'rows' })
       }
       rowCounts[table.name] = count
+      await tap?.end()
+      tap = undefined
     }
     const rest = out.take()
     if (rest) yield rest
@@ -135,6 +160,7 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
     ok = true
   }
   finally {
+    if (!ok) tap?.abort()
     // COMMIT of a read-only snapshot only ends it; on failure the connection may be dead.
     if (ok) await run(conn, 'COMMIT').catch(() => {})
     if (ok) conn.release()

@@ -10,7 +10,8 @@ import type { TableSpec } from '../spec'
 import { mergeSorted } from './merge'
 import { dbRowJson, jsonColumns } from './row-json'
 import type { SpooledBackup, SpooledTable } from './spool'
-import { LineWriter, SpoolReader, spoolLine } from './spool-format'
+import { EditFiles, type TableEdits } from './edit-files'
+import { SpoolReader } from './spool-format'
 
 export interface ApplyOptions {
   pool: Pool
@@ -18,6 +19,11 @@ export interface ApplyOptions {
   tables: readonly TableSpec[]
   /** The validated backup (prepare()): its spooled rows and a private temp directory. */
   prepared: SpooledBackup & { dir: string }
+  /**
+   * Per table, the edits already computed from the safety backup's read of the same rows
+   * (snapshot-diff.ts); used where the table's row count under lock still matches.
+   */
+  edits?: ReadonlyMap<string, TableEdits>
   /** Rows per multi-row INSERT (and ids per DELETE). */
   batchRows?: number
   onProgress?: OnProgress
@@ -92,7 +98,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
     for (const [i, t] of o.tables.entries()) {
       const spooled = o.prepared.tables.find(s => s.spec.name === t.name)
       const before = current.get(t.name) ?? 0
-      const c = await syncTable(conn, t, spooled, before, { userId: o.userId, batchRows, dir: join(o.prepared.dir, `sync-${i}`), progress })
+      const c = await syncTable(conn, t, spooled, before, { userId: o.userId, batchRows, dir: join(o.prepared.dir, `sync-${i}`), progress, known: o.edits?.get(t.name) })
       // The server's own counts (affected rows) must add up to the backup's: rows before − deleted
       // + inserted. (A COUNT(*) here cost seconds after a million deletes; this costs nothing.)
       const after = before - c.deleted + c.inserted
@@ -118,7 +124,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
   }
 }
 
-interface SyncOptions { userId: number, batchRows: number, dir: string, progress: (rows: number, more?: number) => void }
+interface SyncOptions { userId: number, batchRows: number, dir: string, progress: (rows: number, more?: number) => void, known?: TableEdits }
 
 async function syncTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTable | undefined, currentRows: number, o: SyncOptions): Promise<TableChanges> {
   // Nothing in the database: every spooled row is inserted, straight from the spool.
@@ -126,68 +132,52 @@ async function syncTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTab
     const inserted = spooled ? await insertRows(conn, spooled, spooled.path, o) : 0
     return { unchanged: 0, deleted: 0, inserted }
   }
+  // The file of the table's full shape can be compared row by row; otherwise (no rows in the
+  // file, or an older shape) every current row goes and the file's rows come in.
+  const compared = spooled?.complete ? spooled : undefined
+  // Edits found while the safety backup read these rows: still exact if the table holds, under
+  // this transaction's lock, the rows that were compared (snapshot-diff.ts says why it does).
+  const known = o.known && (compared || !spooled) && o.known.compared === currentRows ? o.known : undefined
+  // Counted up front: this table's rows on both sides; known now: the rows to delete and insert.
+  if (known) o.progress(0, known.toDelete + known.toInsert - currentRows - (spooled?.rows ?? 0))
+  const edits = known ?? await compareTable(conn, t, spooled, compared, currentRows, o)
+  const deleted = edits.toDelete ? await deleteKeys(conn, t, edits.deletePath, o) : 0
+  let inserted = 0
+  if (compared) inserted = edits.toInsert ? await insertRows(conn, compared, edits.insertPath, o) : 0
+  else if (spooled) inserted = await insertRows(conn, spooled, spooled.path, o)
+  return { unchanged: edits.unchanged, deleted, inserted }
+}
+
+/** Merges the user's rows, read in this transaction, with the spooled file's into edit files. */
+async function compareTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTable | undefined, compared: SpooledTable | undefined, currentRows: number, o: SyncOptions): Promise<TableEdits> {
   await mkdir(o.dir, { recursive: true, mode: 0o700 })
-  const delPath = join(o.dir, 'delete.jsonl')
-  const insPath = join(o.dir, 'insert.jsonl')
   // The promise connection wraps a callback one, which can stream a result.
   const core = conn.connection as unknown as CoreConnection
-  // A file of the table's full shape is compared row by row; otherwise (no rows in the file, or
-  // an older shape) every current row goes and the file's rows come in.
-  const compared = spooled?.complete ? spooled : undefined
   const columns = compared ? compared.columns : [t.primaryKey]
   const pkIdx = columns.indexOf(t.primaryKey)
   const json = compared ? jsonColumns(compared.spec, compared.columns) : []
   const dbRows = rowBatches(core, `SELECT ${columns.map(q).join(', ')} FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? ORDER BY ${q(t.primaryKey)}`, [o.userId])
   const file = compared ? new SpoolReader(compared.path) : { take: () => undefined, fill: async () => {} }
-
-  const dels = new LineWriter(delPath)
-  const ins = new LineWriter(insPath)
-  let unchanged = 0
-  let toDelete = 0
-  let toInsert = 0
+  const out = new EditFiles(o.dir, 'compare')
   let keys = 0
   try {
     for await (const edits of mergeSorted(dbRows, file, { pk: row => row[pkIdx] as number, json: row => dbRowJson(row, json) })) {
-      for (const e of edits) {
-        let wait: Promise<void> | undefined
-        if (e.op === 'same') unchanged++
-        else if (e.op === 'delete') {
-          wait = dels.write(spoolLine(e.pk, ''))
-          toDelete++
-        }
-        else {
-          if (e.op === 'change') {
-            const w = dels.write(spoolLine(e.pk, ''))
-            if (w) await w
-            toDelete++
-          }
-          wait = ins.write(spoolLine(e.pk, e.json))
-          toInsert++
-        }
-        if (wait) await wait
-      }
+      await out.write(edits)
       keys += edits.length
       o.progress(edits.length)
     }
-    await dels.end()
-    await ins.end()
+    const c = await out.end()
     // Counted up front: this table's rows on both sides. Now known: the keys compared, and the
     // rows to delete and to insert.
-    const inserts = compared ? toInsert : spooled?.rows ?? 0
-    o.progress(0, keys - currentRows - (spooled?.rows ?? 0) + toDelete + inserts)
+    const inserts = compared ? c.toInsert : spooled?.rows ?? 0
+    o.progress(0, keys - currentRows - (spooled?.rows ?? 0) + c.toDelete + inserts)
+    return c
   }
   catch (err) {
-    dels.destroy()
-    ins.destroy()
+    out.destroy()
     throw err
   }
   finally { if (file instanceof SpoolReader) await file.close() }
-
-  const deleted = toDelete ? await deleteKeys(conn, t, delPath, o) : 0
-  let inserted = 0
-  if (compared) inserted = toInsert ? await insertRows(conn, compared, insPath, o) : 0
-  else if (spooled) inserted = await insertRows(conn, spooled, spooled.path, o)
-  return { unchanged, deleted, inserted }
 }
 
 /** Deletes the listed keys of the user's rows; returns the rows the server deleted. */

@@ -39,23 +39,33 @@ async function nextRow(file: RowCursor): Promise<SpooledRow | undefined> {
 }
 
 /**
- * Merges two streams ordered by ascending primary key — the database's rows, in batches, and the
- * file's — into the edits that turn the first into the second, in arrays of at most MAX_EDITS
- * (about one per database batch, then the remaining file rows). Pure: it reads its two inputs and nothing else. A
+ * The merge, fed one database batch at a time (push): the restore's comparison pulls batches
+ * from its own read (mergeSorted), while the safety backup hands over the batches its export
+ * reads anyway (snapshot-diff.ts), so one read of the user's rows serves both. Pure: it reads the
+ * batches given and the file's cursor, nothing else. Edits come in arrays of at most MAX_EDITS
+ * (about one per database batch), so memory stays bounded however the keys interleave. A
  * database row is serialized only when the file has the same key (rows only in the database
- * need no comparison). Awaits only when a batch or the file's buffer runs out.
+ * need no comparison), or its text is given. Awaits only when the file's buffer runs out.
  */
-export async function* mergeSorted(db: AsyncIterable<unknown[][]>, file: RowCursor, shape: DbRowShape): AsyncGenerator<Edit[]> {
-  let f = await nextRow(file)
-  // take() first: only an empty buffer costs an await (a promise per row would double the time).
-  let t: SpooledRow | null | undefined
-  for await (const batch of db) {
+export class Merger {
+  /** The file's next row; null before the first read, undefined at its end. */
+  private f: SpooledRow | null | undefined = null
+  constructor(private readonly file: RowCursor, private readonly shape: DbRowShape) {}
+
+  /** The edits for one batch of database rows (ascending keys, after the previous batch's). `texts[i]`, when given, is row i's comparison form. */
+  async* push(batch: readonly unknown[][], texts?: readonly string[]): AsyncGenerator<Edit[]> {
+    const file = this.file
+    let f = this.f === null ? await nextRow(file) : this.f
+    // take() first: only an empty buffer costs an await (a promise per row would double the time).
+    let t: SpooledRow | null | undefined
     let edits: Edit[] = []
-    for (const row of batch) {
-      const pk = shape.pk(row)
+    for (let i = 0; i < batch.length; i++) {
+      const row = batch[i] as unknown[]
+      const pk = this.shape.pk(row)
       while (f && f.pk < pk) {
         edits.push({ op: 'insert', pk: f.pk, json: f.json })
         if (edits.length >= MAX_EDITS) {
+          this.f = f
           yield edits
           edits = []
         }
@@ -63,25 +73,45 @@ export async function* mergeSorted(db: AsyncIterable<unknown[][]>, file: RowCurs
         f = t === null ? await nextRow(file) : t
       }
       if (f && f.pk === pk) {
-        edits.push(f.json === shape.json(row) ? { op: 'same', pk } : { op: 'change', pk, json: f.json })
+        edits.push(f.json === (texts ? texts[i] : this.shape.json(row)) ? { op: 'same', pk } : { op: 'change', pk, json: f.json })
         t = file.take()
         f = t === null ? await nextRow(file) : t
       }
       else edits.push({ op: 'delete', pk })
     }
+    this.f = f
     if (edits.length) yield edits
   }
-  let rest: Edit[] = []
-  while (f) {
-    rest.push({ op: 'insert', pk: f.pk, json: f.json })
-    if (rest.length >= MAX_EDITS) {
-      yield rest
-      rest = []
+
+  /** After the last batch: the file's remaining rows (all inserts), in arrays of MAX_EDITS. */
+  async* rest(): AsyncGenerator<Edit[]> {
+    const file = this.file
+    let f = this.f === null ? await nextRow(file) : this.f
+    let t: SpooledRow | null | undefined
+    let rest: Edit[] = []
+    while (f) {
+      rest.push({ op: 'insert', pk: f.pk, json: f.json })
+      if (rest.length >= MAX_EDITS) {
+        yield rest
+        rest = []
+      }
+      t = file.take()
+      f = t === null ? await nextRow(file) : t
     }
-    t = file.take()
-    f = t === null ? await nextRow(file) : t
+    this.f = undefined
+    if (rest.length) yield rest
   }
-  if (rest.length) yield rest
+}
+
+/**
+ * Merges two streams ordered by ascending primary key — the database's rows, in batches, and the
+ * file's — into the edits that turn the first into the second, in arrays of at most MAX_EDITS
+ * (about one per database batch, then the remaining file rows).
+ */
+export async function* mergeSorted(db: AsyncIterable<unknown[][]>, file: RowCursor, shape: DbRowShape): AsyncGenerator<Edit[]> {
+  const merger = new Merger(file, shape)
+  for await (const batch of db) yield* merger.push(batch)
+  yield* merger.rest()
 }
 
 /** A cursor over rows already in memory (tests, small inputs). */
