@@ -57,7 +57,12 @@ try {
     await stage('gunzip only', () => e.gunzipOnly(file))
     await stage('gunzip + line split + JSON.parse + digest (readArchive)', () => e.readOnly(file))
     await stage('… + validation (validatedRows)', () => e.validateOnly(file, userId))
-    await stage('… + spool as JSON rows (pass 1 of a restore)', () => e.validateAndSpool(file, userId))
+    await stage('… + spool as JSON rows, a row at a time', () => e.validateAndSpool(file, userId))
+    await stage('… the same in arrays of lines (pass 1 of a restore)', () => e.validateAndSpoolBatched(file, userId))
+    const safety = await e.safetyBackup(pool, file, userId, runs)
+    const fmt = xs => `${(median(xs) / 1000).toFixed(2).padStart(6)} s   (runs: ${xs.map(x => (x / 1000).toFixed(2)).join(', ')})`
+    console.log(`${'safety backup without upload (export + gzip)'.padEnd(58)} ${fmt(safety.plain)}`)
+    console.log(`${'… + comparison with the backup on the same read'.padEnd(58)} ${fmt(safety.diff)}`)
     if (values.restore) {
       await stage('restore: pass 1 + replace (data equal to the file)', async () => {
         const r = await e.restore(pool, file, userId)

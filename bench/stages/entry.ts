@@ -12,11 +12,12 @@ import mysql from 'mysql2'
 import { connectionOptions } from '../../server/db/client'
 import { USER_DATA_TABLES } from '../../server/db/registry'
 import { exportUserRows } from '../../server/engine/export/export-rows'
-import { readArchive } from '../../server/engine/restore/archive-reader'
+import { readArchive, readArchiveBatches } from '../../server/engine/restore/archive-reader'
 import { StageClock } from '../../server/engine/progress'
 import { apply } from '../../server/engine/restore/apply'
-import { spoolValidated } from '../../server/engine/restore/spool'
-import { validatedRows } from '../../server/engine/restore/validator'
+import { SnapshotDiff } from '../../server/engine/restore/snapshot-diff'
+import { spoolBatches, spoolValidated } from '../../server/engine/restore/spool'
+import { validatedBatches, validatedRows } from '../../server/engine/restore/validator'
 
 const APP = { name: 'cofre', version: 'bench' }
 const sink = () => new Writable({ write(_c, _e, cb) { cb() } })
@@ -37,7 +38,7 @@ export async function dbRead(pool: mysql.Pool, userId: number) {
   })
 }
 
-const rows = (pool: mysql.Pool, userId: number) => exportUserRows({ pool, userId, backupId: 'bench', tables: USER_DATA_TABLES, app: APP })
+const rows = (pool: mysql.Pool, userId: number, tap?: SnapshotDiff) => exportUserRows({ pool, userId, backupId: 'bench', tables: USER_DATA_TABLES, app: APP, tap })
 
 /** DB read + serialization (+ the digest the trailer carries). */
 export async function exportOnly(pool: mysql.Pool, userId: number) {
@@ -76,11 +77,42 @@ export async function validateAndSpool(file: string, userId: number) {
   finally { await rm(dir, { recursive: true, force: true }) }
 }
 
+/** Pass 1 as prepare() runs it: lines and rows in arrays, one per decompressed chunk. */
+export async function validateAndSpoolBatched(file: string, userId: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'cofre-stages-'))
+  try {
+    return await time(() => spoolBatches(validatedBatches(readArchiveBatches(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES }), { dir }))
+  }
+  finally { await rm(dir, { recursive: true, force: true }) }
+}
+
+/**
+ * A restore's safety backup without its upload: export + gzip, and (`diff`) the comparison with
+ * the backup's spooled rows on the same read (snapshot-diff.ts). Alternates both, `runs` times.
+ */
+export async function safetyBackup(pool: mysql.Pool, file: string, userId: number, runs: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'cofre-stages-'))
+  try {
+    const spool = await spoolBatches(validatedBatches(readArchiveBatches(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES }), { dir })
+    const out: { plain: number[], diff: number[] } = { plain: [], diff: [] }
+    for (let i = 0; i < runs; i++) {
+      for (const kind of ['plain', 'diff'] as const) {
+        const tap = kind === 'diff' ? new SnapshotDiff({ ...spool, dir }) : undefined
+        const t = performance.now()
+        await pipeline(compose(Readable.from(rows(pool, userId, tap), { objectMode: false }), createGzip({ level: 1, chunkSize: 64 * 1024 })), sink())
+        out[kind].push(performance.now() - t)
+      }
+    }
+    return out
+  }
+  finally { await rm(dir, { recursive: true, force: true }) }
+}
+
 /** Pass 1 and pass 2 of a restore (no safety backup), with the replace's own step timings. */
 export async function restore(pool: mysql.Pool, file: string, userId: number) {
   const dir = await mkdtemp(join(tmpdir(), 'cofre-stages-'))
   try {
-    const spool = await time(() => spoolValidated(validatedRows(readArchive(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES }), { dir }))
+    const spool = await time(() => spoolBatches(validatedBatches(readArchiveBatches(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES }), { dir }))
     const clock = new StageClock()
     const replace = await time(() => apply({ pool: pool.promise(), userId, tables: USER_DATA_TABLES, prepared: { ...spool.value, dir }, onProgress: clock.listen }))
     return { validateMs: spool.ms, replaceMs: replace.ms, stats: { ...clock.timings(), ...replace.value.changes.transactions } }

@@ -28,6 +28,17 @@ function gunzipError(err: Error & { code?: string }, startsAsGzip: boolean): Bac
  * it; nothing may follow the trailer; a stream that ends without one is `truncated`.
  */
 export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncGenerator<Line> {
+  for await (const batch of readArchiveBatches(compressed, o)) yield* batch
+}
+
+/**
+ * readArchive's lines, one array per decompressed chunk (~1,500 lines of 256 KB): a restore
+ * passes every line through three stages, and an async generator's yield per line measured
+ * ~1.2–1.7 s per million lines across them, against ~0.05 s per array. A problem is thrown only
+ * after the lines before it were handed over, so the first problem in file order is reported,
+ * whichever stage finds it. The trailer ends its batch.
+ */
+export async function* readArchiveBatches(compressed: Readable, o: ReadOptions): AsyncGenerator<Line[]> {
   const gunzip = createGunzip({ chunkSize: 256 * 1024 })
   compressed.on('error', err => gunzip.destroy(err))
   compressed.pipe(gunzip)
@@ -48,27 +59,42 @@ export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncG
       // after they were read: up to the trailer's first byte if the trailer is among them.
       let start = 0
       let hashed = false
+      let batch: Line[] = []
+      let problem: BackupInvalidError | undefined
       for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
         const lineText = buf.toString('utf8', start, nl)
         const lineStart = start
         start = nl + 1
         lineNo++
-        if (sawTrailer) throw new BackupInvalidError('malformed', 'content after the trailer')
+        if (sawTrailer) {
+          problem = new BackupInvalidError('malformed', 'content after the trailer')
+          break
+        }
         let value: unknown
         try { value = JSON.parse(lineText) }
-        catch { throw new BackupInvalidError('malformed', `line ${lineNo} is not JSON`) }
-        if (!value || typeof value !== 'object' || Array.isArray(value)) throw new BackupInvalidError('malformed', `line ${lineNo} is not an object`)
+        catch {
+          problem = new BackupInvalidError('malformed', `line ${lineNo} is not JSON`)
+          break
+        }
+        if (!value || typeof value !== 'object' || Array.isArray(value)) {
+          problem = new BackupInvalidError('malformed', `line ${lineNo} is not an object`)
+          break
+        }
         const rec = value as Record<string, unknown>
         if (rec.type === 'trailer') {
           sawTrailer = true
           digest.update(buf.subarray(0, lineStart))
           hashed = true
-          yield { kind: 'trailer', value: rec, line: lineNo, digestOfPreceding: `sha256:${digest.digest('hex')}` }
+          batch.push({ kind: 'trailer', value: rec, line: lineNo, digestOfPreceding: `sha256:${digest.digest('hex')}` })
+          yield batch
+          batch = []
         }
         else {
-          yield { kind: 'record', value: rec, line: lineNo }
+          batch.push({ kind: 'record', value: rec, line: lineNo })
         }
       }
+      if (batch.length) yield batch
+      if (problem) throw problem
       if (!hashed && start) digest.update(buf.subarray(0, start))
       const tail = buf.subarray(start)
       if (tail.length > MAX_LINE_BYTES) throw new BackupInvalidError('too_large', `line ${lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes`)

@@ -8,10 +8,10 @@ import { BackupInvalidError, StorageError } from '../errors'
 import type { OnProgress } from '../progress'
 import type { TableSpec } from '../spec'
 import type { ObjectStore } from '../storage/s3-store'
-import { readArchive } from './archive-reader'
-import { spoolValidated, type SpooledBackup } from './spool'
+import { readArchiveBatches } from './archive-reader'
+import { spoolBatches, type SpooledBackup } from './spool'
 import { createRestoreTempDir, removeRestoreTempDir } from './temp-dir'
-import { validatedRows, type ValidatedItem } from './validator'
+import { validatedBatches, type ValidatedItem } from './validator'
 
 export interface PrepareOptions {
   store: ObjectStore
@@ -57,13 +57,15 @@ export async function prepare(o: PrepareOptions): Promise<PreparedBackup> {
       read += chunk.length
       o.onProgress?.({ stage: 'validating', done: read, total: size, unit: 'bytes' })
     })
-    async function* remember(items: AsyncIterable<ValidatedItem>) {
-      for await (const item of items) {
-        if (item.kind === 'header') header = item.header
-        yield item
+    async function* remember(batches: AsyncIterable<ValidatedItem[]>) {
+      for await (const items of batches) {
+        if (!header && items[0]?.kind === 'header') header = items[0].header
+        yield items
       }
     }
-    const spool = await spoolValidated(remember(validatedRows(readArchive(source as Readable, { maxUncompressedBytes: o.maxUncompressedBytes }), { userId: o.userId, tables: o.tables })), { dir })
+    // Lines and rows travel in arrays (one per decompressed chunk): an await per row, three
+    // stages deep, measured as ~1 s per million rows.
+    const spool = await spoolBatches(remember(validatedBatches(readArchiveBatches(source as Readable, { maxUncompressedBytes: o.maxUncompressedBytes }), { userId: o.userId, tables: o.tables })), { dir })
     o.onProgress?.({ stage: 'validating', done: size, total: size, unit: 'bytes' })
     await rm(file, { force: true })
     if (!header) throw new BackupInvalidError('malformed', 'no header')

@@ -29,31 +29,39 @@ export interface SpooledBackup {
  * before anything is written to the database) and spools each table's rows.
  */
 export async function spoolValidated(items: AsyncIterable<ValidatedItem>, o: { dir: string }): Promise<SpooledBackup> {
+  async function* single() { for await (const item of items) yield [item] }
+  return spoolBatches(single(), o)
+}
+
+/** spoolValidated for items in arrays (validator's validatedBatches): no await per row. */
+export async function spoolBatches(batches: AsyncIterable<readonly ValidatedItem[]>, o: { dir: string }): Promise<SpooledBackup> {
   const tables: SpooledTable[] = []
   let open: { file: FileTable, table: SpooledTable, writer: LineWriter, pkIdx: number } | undefined
   let rowCounts: Record<string, number> | undefined
   try {
-    for await (const item of items) {
-      if (item.kind === 'row') {
-        if (item.table !== open?.file) {
-          if (open) await open.writer.end()
-          const columns = item.table.columns
-          const table: SpooledTable = {
-            spec: item.table.spec,
-            columns,
-            complete: item.table.spec.columns.every(c => columns.includes(c.name)),
-            path: join(o.dir, `table-${tables.length}.jsonl`),
-            rows: 0,
+    for await (const items of batches) {
+      for (const item of items) {
+        if (item.kind === 'row') {
+          if (item.table !== open?.file) {
+            if (open) await open.writer.end()
+            const columns = item.table.columns
+            const table: SpooledTable = {
+              spec: item.table.spec,
+              columns,
+              complete: item.table.spec.columns.every(c => columns.includes(c.name)),
+              path: join(o.dir, `table-${tables.length}.jsonl`),
+              rows: 0,
+            }
+            tables.push(table)
+            open = { file: item.table, table, writer: new LineWriter(table.path), pkIdx: columns.indexOf(item.table.spec.primaryKey) }
           }
-          tables.push(table)
-          open = { file: item.table, table, writer: new LineWriter(table.path), pkIdx: columns.indexOf(item.table.spec.primaryKey) }
+          open.table.rows++
+          const wait = open.writer.write(spoolLine(item.row[open.pkIdx] as number, JSON.stringify(item.row)))
+          if (wait) await wait
         }
-        open.table.rows++
-        const wait = open.writer.write(spoolLine(item.row[open.pkIdx] as number, JSON.stringify(item.row)))
-        if (wait) await wait
-      }
-      else if (item.kind === 'end') {
-        rowCounts = item.rowCounts
+        else if (item.kind === 'end') {
+          rowCounts = item.rowCounts
+        }
       }
     }
     if (open) await open.writer.end()

@@ -64,6 +64,15 @@ function checkHeader(raw: Record<string, unknown>, ctx: ValidationContext): { he
  * Memory: the ids of referenced tables (accounts, categories), not the rows.
  */
 export async function* validatedRows(lines: AsyncIterable<Line>, ctx: ValidationContext): AsyncGenerator<ValidatedItem> {
+  async function* single() { for await (const line of lines) yield [line] }
+  for await (const batch of validatedBatches(single(), ctx)) yield* batch
+}
+
+/**
+ * validatedRows for lines in arrays (archive-reader's readArchiveBatches): one array of items per
+ * array of lines, so a million rows cost a few hundred awaits, not a few million.
+ */
+export async function* validatedBatches(batches: AsyncIterable<readonly Line[]>, ctx: ValidationContext): AsyncGenerator<ValidatedItem[]> {
   let tables: FileTable[] | undefined
   const counts = new Map<string, number>()
   const referencedTables = new Set(ctx.tables.flatMap(t => t.references.map(r => r.table)))
@@ -83,7 +92,8 @@ export async function* validatedRows(lines: AsyncIterable<Line>, ctx: Validation
     pendingSelf = []
   }
 
-  for await (const line of lines) {
+  /** One line's item; every line has exactly one. */
+  const validate = (line: Line): ValidatedItem => {
     if (line.kind === 'trailer') {
       if (!tables) throw invalid('malformed', 'trailer before header')
       finishTable()
@@ -95,15 +105,13 @@ export async function* validatedRows(lines: AsyncIterable<Line>, ctx: Validation
       }
       for (const name of Object.keys(declared)) if (!tables.some(ft => ft.spec.name === name)) throw invalid('row_count_mismatch', `trailer counts unknown table ${name}`)
       if (t.digest !== line.digestOfPreceding) throw invalid('digest_mismatch', 'content does not match the trailer digest')
-      yield { kind: 'end', rowCounts: Object.fromEntries(tables.map(ft => [ft.spec.name, counts.get(ft.spec.name) ?? 0])) }
-      return
+      return { kind: 'end', rowCounts: Object.fromEntries(tables.map(ft => [ft.spec.name, counts.get(ft.spec.name) ?? 0])) }
     }
     const rec = line.value
     if (!tables) {
       const h = checkHeader(rec, ctx)
       tables = h.tables
-      yield { kind: 'header', ...h }
-      continue
+      return { kind: 'header', ...h }
     }
     if (rec.type === 'header') throw invalid('malformed', `second header at line ${line.line}`)
     const name = rec.t
@@ -145,7 +153,20 @@ export async function* validatedRows(lines: AsyncIterable<Line>, ctx: Validation
       else if (!ids.get(r.table)?.has(v as number)) throw invalid('dangling_reference', `${name}#${pk}.${current.columns[r.idx]} → ${r.table}#${String(v)}`)
     }
     counts.set(name, (counts.get(name) ?? 0) + 1)
-    yield { kind: 'row', table: current, row }
+    return { kind: 'row', table: current, row }
+  }
+
+  for await (const lines of batches) {
+    const items: ValidatedItem[] = []
+    for (const line of lines) {
+      const item = validate(line)
+      items.push(item)
+      if (item.kind === 'end') {
+        yield items
+        return
+      }
+    }
+    yield items
   }
   throw invalid('truncated', 'no trailer')
 }
