@@ -18,7 +18,7 @@ import { spoolValidated } from '../../../server/engine/restore/spool'
 import { validatedRows } from '../../../server/engine/restore/validator'
 import { connect, dumpUser, seedLedger } from '../../support/data'
 
-const USER = 8_200_000 + Math.floor(Math.random() * 100_000)
+const USER = 8_300_000 + Math.floor(Math.random() * 100_000)
 const app = { name: 'cofre', version: 'test' }
 let pool: mysql.Pool
 let conn: Awaited<ReturnType<typeof connect>>
