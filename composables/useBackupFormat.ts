@@ -1,3 +1,5 @@
+import type { BackupDto } from '#shared/schemas/backups'
+
 const SIZE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB'] as const
 /** Tables the one-line summary names, in this order; the details list every table. */
 const SUMMARY_TABLES = ['accounts', 'categories', 'transactions']
@@ -40,8 +42,18 @@ export function useBackupFormat() {
   /** "2 accounts, 1 category and 50 transactions". */
   function contents(counts: Record<string, number> | null): string {
     if (!counts) return '—'
-    const parts = SUMMARY_TABLES.filter(name => name in counts).map(name => t(`backups.tables.${name}`, { count: counts[name] }, counts[name]!))
+    // The number in the locale's format ("200.000 transações"); the plural form from the number itself.
+    const parts = SUMMARY_TABLES.filter(name => name in counts).map(name => t(`backups.tables.${name}`, { count: integer(counts[name]!) }, counts[name]!))
     return listFormat(intlLocale.value, { style: 'long', type: 'conjunction' }).format(parts)
+  }
+
+  /**
+   * How a backup is named to a person (buttons' accessible names, dialogs): its date to the second
+   * and, if the user gave it one, its note — so two backups made in the same minute differ.
+   */
+  function name(b: Pick<BackupDto, 'created_at' | 'note'>): string {
+    const date = dateTime(b.created_at, true)
+    return b.note ? `${date} — “${b.note}”` : date
   }
 
   /** "1:05" */
@@ -57,5 +69,5 @@ export function useBackupFormat() {
     return rtf.format(Math.ceil(seconds / 3600), 'hour')
   }
 
-  return { timeZone, dateTime, time, size, integer, tableLabel, contents, duration, fromNow }
+  return { timeZone, dateTime, time, size, integer, tableLabel, contents, name, duration, fromNow }
 }

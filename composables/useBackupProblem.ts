@@ -5,6 +5,8 @@ export interface BackupProblem {
   code: string
   title: string
   text: string
+  /** RATE_LIMITED: when another attempt can succeed (epoch ms). */
+  retryAt?: number
 }
 
 interface FetchFailure {
@@ -29,7 +31,8 @@ export function useBackupProblem() {
     const code = data?.code ?? (e?.statusCode ? 'INTERNAL_ERROR' : 'NETWORK')
     switch (code) {
       case 'STORAGE_ERROR':
-        return { code, title: t('backups.errors.storageTitle'), text: t('backups.errors.storage') }
+        // "Our team has been notified" only when the server says the notification went out.
+        return { code, title: t('backups.errors.storageTitle'), text: t(data?.notified === true ? 'backups.errors.storage' : 'backups.errors.storageNotNotified') }
       case 'BACKUP_INVALID': {
         const reason = data?.reason && (BACKUP_INVALID_REASONS as readonly string[]).includes(data.reason) ? data.reason : 'unknown'
         return { code, title: t('errors.BACKUP_INVALID'), text: `${t(`backups.reasons.${reason}`)} ${t('backups.errors.nothingChanged')}` }
@@ -41,7 +44,8 @@ export function useBackupProblem() {
       case 'RATE_LIMITED': {
         const header = Number(e.response?.headers?.get('retry-after'))
         const wait = data?.retryAfterSeconds ?? (Number.isFinite(header) && header > 0 ? header : 60)
-        return { code, title: t('backups.errors.rateTitle'), text: t('backups.errors.rate', { when: fmt.fromNow(wait), time: fmt.time(new Date(Date.now() + wait * 1000)) }) }
+        const retryAt = Date.now() + wait * 1000
+        return { code, title: t('backups.errors.rateTitle'), text: t('backups.errors.rate', { when: fmt.fromNow(wait), time: fmt.time(new Date(retryAt)) }), retryAt }
       }
       case 'BACKUP_NOT_READY':
         return { code, title: t('errors.BACKUP_NOT_READY'), text: t('backups.errors.notReady') }

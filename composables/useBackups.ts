@@ -1,4 +1,4 @@
-import { BACKUPS_MAX_PAGE_SIZE, BACKUPS_PAGE_SIZE, type BackupPageDto, type CreatedBackupDto, type RestoreResultDto } from '#shared/schemas/backups'
+import { BACKUPS_MAX_PAGE_SIZE, BACKUPS_PAGE_SIZE, type BackupDto, type BackupPageDto, type CreatedBackupDto, type RestoreResultDto } from '#shared/schemas/backups'
 
 /**
  * The caller's backups and what can be done with them. The first page is fetched during SSR (it
@@ -66,8 +66,43 @@ export function useBackups() {
   }
 
   /**
+   * Deletes several backups one after another (each is an object and a row; one failure must not
+   * hide the others' outcome): which were deleted, and the first failure with the ids it kept.
+   */
+  async function removeMany(ids: string[]): Promise<{ deleted: string[], failed: string[], firstError: unknown }> {
+    const deleted: string[] = []
+    const failed: string[] = []
+    let firstError: unknown = null
+    for (const id of ids) {
+      try {
+        await api(`/api/backups/${id}`, { method: 'DELETE' })
+        deleted.push(id)
+      }
+      catch (err) {
+        // Already gone is what the user wanted.
+        if ((err as { statusCode?: number })?.statusCode === 404) { deleted.push(id); continue }
+        if ((err as { statusCode?: number })?.statusCode === 401) throw err
+        failed.push(id)
+        firstError ??= err
+      }
+    }
+    if (data.value) data.value = { ...data.value, items: data.value.items.filter(b => !deleted.includes(b.backup_id)) }
+    await refresh()
+    return { deleted, failed, firstError }
+  }
+
+  /** The user's note on a backup (null clears it); the row is updated in place. */
+  async function setNote(backupId: string, note: string | null): Promise<void> {
+    const updated = await api<BackupDto>(`/api/backups/${backupId}`, { method: 'PATCH', body: { note } })
+    if (data.value) data.value = { ...data.value, items: data.value.items.map(b => (b.backup_id === backupId ? updated : b)) }
+  }
+
+  /**
    * Downloads through a link issued now: the one from the list (or from creation) may have
-   * expired. The browser follows it; S3 answers with Content-Disposition: attachment.
+   * expired. The API issues it only after S3 confirmed the object exists, so a missing object or a
+   * storage outage is an API error shown on this screen, never S3's XML or the browser's error page.
+   * The browser follows it; S3 answers with Content-Disposition: attachment and the name in the
+   * user's time zone (a cross-origin link's `download` attribute is ignored by browsers).
    */
   async function download(backupId: string): Promise<void> {
     const link = await api<CreatedBackupDto>(`/api/backups/${backupId}/download`)
@@ -86,6 +121,8 @@ export function useBackups() {
     create,
     restore,
     remove,
+    removeMany,
+    setNote,
     download,
   }
 }

@@ -1,11 +1,4 @@
-function validTimeZone(tz: string | null | undefined): string | null {
-  if (!tz) return null
-  try {
-    dateTimeFormat('en-US', { timeZone: tz })
-    return tz
-  }
-  catch { return null }
-}
+import { validTimeZone } from '#shared/time-zone'
 
 /**
  * The user's time zone. The server cannot know it, so the browser stores it in the `cofre_tz`

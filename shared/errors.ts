@@ -41,4 +41,6 @@ export interface ApiErrorData {
   /** Field errors for VALIDATION_FAILED: path → message */
   fields?: Record<string, string>
   retryAfterSeconds?: number
+  /** STORAGE_ERROR: whether the operations team's notification (SNS) was actually published. */
+  notified?: boolean
 }

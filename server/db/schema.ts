@@ -118,7 +118,14 @@ export const backups = mysqlTable('backups', {
   formatVersion: int('format_version').notNull(),
   schemaVersion: int('schema_version').notNull(),
   rowCounts: json('row_counts').$type<Record<string, number>>(),
+  /** Why it failed (an error code), or for `invalid` the BACKUP_INVALID reason. */
   errorCode: varchar('error_code', { length: 64 }),
+  /** The user's own words for it (at most 140 characters), so backups can be told apart. */
+  note: varchar('note', { length: 140 }),
+  /** On a safety backup: the backup whose restore it was taken before (no FK: that one may be deleted). */
+  restoreOf: char('restore_of', { length: 36 }),
+  /** When this backup was last restored successfully (for a safety backup: when it was undone to). */
+  restoredAt: ts('restored_at'),
   createdAt: createdAt(),
   completedAt: ts('completed_at'),
 }, t => [index('backups_user_created_idx').on(t.userId, t.createdAt), index('backups_status_idx').on(t.status)])

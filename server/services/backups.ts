@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { and, asc, count, desc, eq, gte, inArray, lt, or } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/mysql-core'
+import { backupFilename } from '#shared/backup-filename'
 import { encodeBackupCursor, type BackupDto, type BackupKind, type BackupListQuery, type BackupPageDto, type CreatedBackupDto } from '#shared/schemas/backups'
 import { backups, type Backup } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
@@ -7,8 +9,9 @@ import { writeBackup } from '../engine/backup'
 import { DatabaseError, StorageError } from '../engine/errors'
 import type { RowTap } from '../engine/export/export-rows'
 import { FILE_EXTENSION, FORMAT_VERSION, SCHEMA_VERSION } from '../engine/format'
+import { BACKUP_INVALID_REASONS, type BackupInvalidReason } from '#shared/errors'
 import { audit } from './audit'
-import { notify } from './notifier'
+import { notify, type NotificationEvent } from './notifier'
 import { isUserJobIdle, withUserJobLock } from './job-lock'
 
 import pkg from '../../package.json'
@@ -25,12 +28,10 @@ export const backupKey = (userId: number, backupId: string) => `users/${userId}/
  */
 const keyOf = (row: Pick<Backup, 'userId' | 'id'>) => backupKey(row.userId, row.id)
 
-export function backupFilename(row: Pick<Backup, 'createdAt' | 'id'>) {
-  const stamp = row.createdAt.slice(0, 19).replace(' ', '_').replace(/:/g, '-')
-  return `cofre-backup-${stamp}.${FILE_EXTENSION}`
-}
+const iso = (sqlTime: string) => `${sqlTime.replace(' ', 'T')}Z`
 
-export function toDto(row: Backup): BackupDto {
+/** A row as the API shows it; `timeZone` names the file as the user's list shows its time. */
+export function toDto(row: Backup, timeZone: string, restoreOfCreatedAt: string | null = null): BackupDto {
   return {
     backup_id: row.id,
     kind: row.kind,
@@ -41,11 +42,20 @@ export function toDto(row: Backup): BackupDto {
     format_version: row.formatVersion,
     schema_version: row.schemaVersion,
     error_code: row.errorCode,
-    created_at: `${row.createdAt.replace(' ', 'T')}Z`,
-    completed_at: row.completedAt ? `${row.completedAt.replace(' ', 'T')}Z` : null,
-    filename: backupFilename(row),
+    note: row.note,
+    restore_of: row.restoreOf,
+    restore_of_created_at: restoreOfCreatedAt ? iso(restoreOfCreatedAt) : null,
+    restored_at: row.restoredAt ? iso(row.restoredAt) : null,
+    created_at: iso(row.createdAt),
+    completed_at: row.completedAt ? iso(row.completedAt) : null,
+    filename: backupFilename(iso(row.createdAt), timeZone),
   }
 }
+
+/** The backup a safety backup was taken before, joined for its date (it may be deleted: left join). */
+const restoredTarget = alias(backups, 'restored_target')
+const selectWithTarget = () => useDb().select({ row: backups, restoreOfCreatedAt: restoredTarget.createdAt }).from(backups)
+  .leftJoin(restoredTarget, and(eq(restoredTarget.id, backups.restoreOf), eq(restoredTarget.userId, backups.userId)))
 
 async function db<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   try { return await fn() }
@@ -79,8 +89,9 @@ async function checkBackupRate(userId: number) {
  */
 export async function checkStorageQuota(userId: number) {
   const max = cofreConfig().backups.maxStoredPerUser
+  // An invalid backup still has its object until the user deletes it.
   const [row] = await db('backup.quota', () => useDb().select({ n: count() }).from(backups)
-    .where(and(eq(backups.userId, userId), inArray(backups.status, ['running', 'completed']))))
+    .where(and(eq(backups.userId, userId), inArray(backups.status, ['running', 'completed', 'invalid']))))
   if ((row?.n ?? 0) >= max) throw new AppError('QUOTA_EXCEEDED')
 }
 
@@ -91,12 +102,16 @@ export async function checkStorageQuota(userId: number) {
  * failure the upload is aborted and DATABASE_ERROR thrown. A completed row always has its object
  * and no object is left without a completed row.
  */
-export async function runBackup(userId: number, kind: BackupKind, ip: string | null, options: { tap?: RowTap } = {}): Promise<Backup> {
+/**
+ * `restoreOf`: for a safety backup, the backup whose restore it is taken before (shown in the list).
+ * `tap`: sees each exported row (the restore compares them with the file in the same read).
+ */
+export async function runBackup(userId: number, kind: BackupKind, ip: string | null, options: { tap?: RowTap, restoreOf?: string } = {}): Promise<Backup> {
   const id = randomUUID()
   const store = useObjectStore()
   const key = backupKey(userId, id)
   await db('backup.register', () => useDb().insert(backups).values({
-    id, userId, url: store.uri(key), status: 'running', kind, formatVersion: FORMAT_VERSION, schemaVersion: SCHEMA_VERSION,
+    id, userId, url: store.uri(key), status: 'running', kind, formatVersion: FORMAT_VERSION, schemaVersion: SCHEMA_VERSION, restoreOf: options.restoreOf ?? null,
   }))
   const markFailed = (errorCode: string) => useDb().update(backups).set({ status: 'failed', errorCode, completedAt: nowSql() }).where(eq(backups.id, id)).catch(() => {})
 
@@ -107,11 +122,9 @@ export async function runBackup(userId: number, kind: BackupKind, ip: string | n
   catch (err) {
     if (err instanceof StorageError) {
       await markFailed('STORAGE_ERROR')
-      await notify(kind === 'pre-restore' ? 'restore.storage_error' : 'backup.storage_error', {
-        backupId: id, userId, operation: err.operation, kind, errorName: err.awsErrorName, requestId: err.requestId ?? null,
-      })
+      const failure = await storageFailure(err, kind === 'pre-restore' ? 'restore.storage_error' : 'backup.storage_error', { backupId: id, userId, kind })
       await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code: 'STORAGE_ERROR' }, ip })
-      throw new AppError('STORAGE_ERROR', {}, { cause: err })
+      throw failure
     }
     const failure = databaseFailure(err)
     await markFailed(failure.code)
@@ -135,23 +148,54 @@ export async function runBackup(userId: number, kind: BackupKind, ip: string | n
   return row!
 }
 
-async function withDownloadLink(row: Backup): Promise<CreatedBackupDto> {
-  const ttl = cofreConfig().presignTtlSeconds
-  const urlDownload = await presign(row, ttl)
-  return { ...toDto(row), urlDownload, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() }
+/**
+ * An S3 failure as the API reports it: one SNS event, and `notified` says whether it went out
+ * (the user is told the team knows only when it does).
+ */
+export async function storageFailure(err: StorageError, event: NotificationEvent, body: Record<string, unknown>): Promise<AppError> {
+  const notified = await notify(event, { ...body, operation: err.operation, errorName: err.awsErrorName, requestId: err.requestId ?? null })
+  return new AppError('STORAGE_ERROR', { notified }, { cause: err })
 }
 
-async function presign(row: Backup, ttl: number) {
-  try { return await useObjectStore().presignGet(keyOf(row), ttl, backupFilename(row)) }
-  catch (err) { throw new AppError('STORAGE_ERROR', {}, { cause: err }) }
+/**
+ * Records that a stored backup proved unusable (a restore's validation or a missing object): the
+ * list then says so, and only deleting it is offered. Best effort: the caller's error is the answer.
+ */
+export async function markInvalid(row: Pick<Backup, 'id' | 'userId'>, reason: BackupInvalidReason) {
+  await useDb().update(backups).set({ status: 'invalid', errorCode: reason })
+    .where(and(eq(backups.id, row.id), eq(backups.userId, row.userId), eq(backups.status, 'completed')))
+    .catch(err => logger.error({ err: serializeError(err), backupId: row.id }, 'could not mark the backup invalid'))
+}
+
+/**
+ * A link is issued only for an object that exists (HEAD first): a missing one would send the
+ * browser to S3's raw error page, and a storage outage would show the browser's own — both away
+ * from Cofre. Either is answered here instead, in the user's words.
+ */
+async function withDownloadLink(row: Backup, timeZone: string): Promise<CreatedBackupDto> {
+  const ttl = cofreConfig().presignTtlSeconds
+  const store = useObjectStore()
+  const dto = toDto(row, timeZone)
+  try {
+    if (!(await store.head(keyOf(row)))) {
+      await markInvalid(row, 'missing_object')
+      throw new AppError('BACKUP_INVALID', { reason: 'missing_object' })
+    }
+    const urlDownload = await store.presignGet(keyOf(row), ttl, dto.filename)
+    return { ...dto, urlDownload, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() }
+  }
+  catch (err) {
+    if (err instanceof StorageError) throw await storageFailure(err, 'backup.storage_error', { backupId: row.id, userId: row.userId, kind: row.kind })
+    throw err
+  }
 }
 
 /** POST /api/backup: rate limit, lock, back up, answer with a fresh download link. */
-export async function createManualBackup(userId: number, ip: string): Promise<CreatedBackupDto> {
+export async function createManualBackup(userId: number, ip: string, timeZone: string): Promise<CreatedBackupDto> {
   await checkBackupRate(userId)
   await checkStorageQuota(userId)
   const row = await withUserJobLock(userId, () => runBackup(userId, 'manual', ip))
-  return withDownloadLink(row)
+  return withDownloadLink(row, timeZone)
 }
 
 /**
@@ -161,18 +205,32 @@ export async function createManualBackup(userId: number, ip: string): Promise<Cr
  * Served by `backups_user_created_idx (user_id, created_at)`: InnoDB secondary indexes end with
  * the primary key, so the index is ordered by (user_id, created_at, id) on MySQL 8 and MariaDB.
  */
-export async function listBackups(userId: number, { limit, cursor }: BackupListQuery): Promise<BackupPageDto> {
+export async function listBackups(userId: number, { limit, cursor }: BackupListQuery, timeZone: string): Promise<BackupPageDto> {
   // (created_at, id) < cursor, spelled out as an OR of ranges (row-value comparisons are not
   // range-optimized everywhere): the scan starts at the cursor, so a deep page costs what the first
   // does (MariaDB 10.11 ANALYZE, 20,000 rows, page at 19,000: range on the index, 101 rows read).
   const after = cursor && or(lt(backups.createdAt, cursor.createdAt), and(eq(backups.createdAt, cursor.createdAt), lt(backups.id, cursor.id)))
-  const rows = await db('backup.list', () => useDb().select().from(backups)
+  const rows = await db('backup.list', () => selectWithTarget()
     .where(and(eq(backups.userId, userId), after))
     .orderBy(desc(backups.createdAt), desc(backups.id))
     .limit(limit + 1))
   const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return { items: page.map(toDto), next_cursor: rows.length > limit && last ? encodeBackupCursor(last) : null }
+  const last = page.at(-1)?.row
+  return { items: page.map(r => toDto(r.row, timeZone, r.restoreOfCreatedAt)), next_cursor: rows.length > limit && last ? encodeBackupCursor(last) : null }
+}
+
+/** One of the caller's backups as the API shows it (404 for anyone else's). */
+export async function getBackup(userId: number, id: string, timeZone: string): Promise<BackupDto> {
+  const [r] = await db('backup.get', () => selectWithTarget().where(and(eq(backups.id, id), eq(backups.userId, userId))))
+  if (!r) throw new AppError('NOT_FOUND')
+  return toDto(r.row, timeZone, r.restoreOfCreatedAt)
+}
+
+/** PATCH /api/backups/:id: the user's note (null clears it). */
+export async function setBackupNote(userId: number, id: string, note: string | null, timeZone: string): Promise<BackupDto> {
+  await getOwnedBackup(userId, id)
+  await db('backup.note', () => useDb().update(backups).set({ note }).where(and(eq(backups.id, id), eq(backups.userId, userId))))
+  return getBackup(userId, id, timeZone)
 }
 
 /** The caller's backup, or 404 — another user's id is indistinguishable from a missing one. */
@@ -182,10 +240,11 @@ export async function getOwnedBackup(userId: number, id: string): Promise<Backup
   return row
 }
 
-export async function downloadLink(userId: number, id: string, ip: string): Promise<CreatedBackupDto> {
+export async function downloadLink(userId: number, id: string, ip: string, timeZone: string): Promise<CreatedBackupDto> {
   const row = await getOwnedBackup(userId, id)
+  if (row.status === 'invalid') throw new AppError('BACKUP_INVALID', { reason: invalidReason(row.errorCode) })
   if (row.status !== 'completed') throw new AppError('BACKUP_NOT_READY')
-  const dto = await withDownloadLink(row)
+  const dto = await withDownloadLink(row, timeZone)
   await audit({ userId, action: 'backup.download_link', targetId: id, ip })
   return dto
 }
@@ -195,12 +254,23 @@ export async function deleteBackup(userId: number, id: string, ip: string) {
   const row = await getOwnedBackup(userId, id)
   if (row.status === 'running') throw new AppError('JOB_IN_PROGRESS')
   try { await useObjectStore().delete(keyOf(row)) }
-  catch (err) { throw new AppError('STORAGE_ERROR', {}, { cause: err }) }
+  catch (err) { throw err instanceof StorageError ? await storageFailure(err, 'backup.storage_error', { backupId: id, userId, kind: row.kind }) : err }
   await db('backup.delete', () => useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
   await audit({ userId, action: 'backup.delete', targetId: id, detail: { kind: row.kind, status: row.status }, ip })
 }
 
 export { keyOf as backupObjectKey }
+
+/** The reason recorded on an invalid row (its error_code), as the API's vocabulary knows it. */
+export function invalidReason(code: string | null): BackupInvalidReason {
+  return (BACKUP_INVALID_REASONS as readonly string[]).includes(code ?? '') ? code as BackupInvalidReason : 'malformed'
+}
+
+/** A successful restore: when, on the restored backup (a safety backup's row then says it was undone to). */
+export async function markRestored(userId: number, id: string) {
+  await useDb().update(backups).set({ restoredAt: nowSql() }).where(and(eq(backups.id, id), eq(backups.userId, userId)))
+    .catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not record the restore on the backup'))
+}
 
 /**
  * Recovers jobs interrupted by a crash (e.g. kill -9 mid-backup): a `running` row whose user holds

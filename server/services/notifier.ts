@@ -5,13 +5,14 @@ export type NotificationEvent = 'backup.storage_error' | 'backup.failed' | 'rest
 /**
  * Publishes one operational event to the SNS topic: a JSON body plus `event` and `severity`
  * message attributes for subscription filters. Never throws: if SNS itself is down, the failure
- * is logged and the user's request still gets its own answer.
+ * is logged and the user's request still gets its own answer. Resolves to whether the message was
+ * published, so the user is told "the team was notified" only when it is true.
  */
-export async function notify(event: NotificationEvent, body: Record<string, unknown>, severity: 'error' | 'critical' = 'error') {
+export async function notify(event: NotificationEvent, body: Record<string, unknown>, severity: 'error' | 'critical' = 'error'): Promise<boolean> {
   const topicArn = cofreConfig().sns.topicArn
   if (!topicArn) {
     logger.warn({ event }, 'no SNS topic configured; notification not sent')
-    return
+    return false
   }
   try {
     await useSns().send(new PublishCommand({
@@ -23,8 +24,10 @@ export async function notify(event: NotificationEvent, body: Record<string, unkn
         severity: { DataType: 'String', StringValue: severity },
       },
     }))
+    return true
   }
   catch (err) {
     logger.error({ event, err: serializeError(err) }, 'SNS publish failed')
+    return false
   }
 }

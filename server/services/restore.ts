@@ -9,7 +9,7 @@ import { prepare, type PreparedBackup } from '../engine/restore/prepare'
 import { SnapshotDiff } from '../engine/restore/snapshot-diff'
 import { reportStages } from '../engine/stages'
 import { audit } from './audit'
-import { backupObjectKey, checkStorageQuota, checkWindow, getOwnedBackup, runBackup, windowStart } from './backups'
+import { backupObjectKey, checkStorageQuota, checkWindow, getOwnedBackup, invalidReason, markInvalid, markRestored, runBackup, storageFailure, windowStart } from './backups'
 import { withUserJobLock } from './job-lock'
 import { beginRestoreWindow, endRestoreWindow } from './ledger/write-gate'
 import { notify } from './notifier'
@@ -44,6 +44,8 @@ async function checkRestoreRate(userId: number) {
  */
 export async function restoreBackup(userId: number, backupId: string, ip: string): Promise<RestoreOutcome> {
   const row = await getOwnedBackup(userId, backupId)
+  // Already proven unusable: the same answer as the validation that found it, without repeating it.
+  if (row.status === 'invalid') throw new AppError('BACKUP_INVALID', { reason: invalidReason(row.errorCode) })
   if (row.status !== 'completed' || !row.sha256 || row.sizeBytes === null) throw new AppError('BACKUP_NOT_READY')
   const expected = { sizeBytes: row.sizeBytes, sha256: row.sha256 }
   await checkRestoreRate(userId)
@@ -61,13 +63,14 @@ export async function restoreBackup(userId: number, backupId: string, ip: string
       await beginRestoreWindow(userId)
       // The safety backup's read of the rows also compares them with the backup (one read for both).
       const diff = new SnapshotDiff(prepared)
-      safetyBackupId = (await runBackup(userId, 'pre-restore', ip, { tap: diff })).id
+      safetyBackupId = (await runBackup(userId, 'pre-restore', ip, { tap: diff, restoreOf: backupId })).id
       const safetyBackupMs = performance.now() - t0
 
       stage = 'apply'
       const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), onProgress: clock.listen })
       const rows = (k: keyof typeof changes[string]) => Object.values(changes).reduce((n, c) => n + c[k], 0)
       reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted') })
+      await markRestored(userId, backupId)
       await audit({ userId, action: 'backup.restore', targetId: backupId, detail: { safetyBackupId, restored }, ip })
       return { backup_id: backupId, safety_backup_id: safetyBackupId, restored }
     }
@@ -89,9 +92,10 @@ async function restoreFailed(err: unknown, c: { userId: number, backupId: string
   await audit({ userId, action: 'backup.restore', targetId: backupId, outcome: 'failure', detail: { code: failure.code, stage, safetyBackupId: c.safetyBackupId, ...invalid }, ip: c.ip })
   if (failure.code === 'BACKUP_INVALID') {
     logger.warn({ userId, backupId, ...invalid }, 'restore refused: invalid backup')
+    if (err instanceof BackupInvalidError) await markInvalid({ id: backupId, userId }, err.reason)
   }
   else if (err instanceof StorageError) {
-    await notify('restore.storage_error', { backupId, userId, operation: err.operation, errorName: err.awsErrorName, requestId: err.requestId ?? null })
+    return storageFailure(err, 'restore.storage_error', { backupId, userId })
   }
   // A safety backup that failed on storage already published its own event.
   else if (!(stage === 'safety_backup' && failure.code === 'STORAGE_ERROR')) {

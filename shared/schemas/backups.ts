@@ -5,6 +5,19 @@ import { text } from './text'
 export const backupIdSchema = z.object({ id: text().uuid() })
 export const restoreSchema = z.object({ backup_id: text().uuid() }).strict()
 
+/** The most a backup's note holds, in characters (code points: an emoji is one, as in VARCHAR). */
+export const BACKUP_NOTE_MAX = 140
+/**
+ * A short note of the user's own words on one line: trimmed, at most BACKUP_NOTE_MAX characters,
+ * no control characters (a line break or a NUL would break the list's one-line label).
+ */
+export const backupNote = text({ error: 'validation.invalid' }).trim()
+  .refine(v => [...v].length <= BACKUP_NOTE_MAX, 'validation.tooLong')
+  .refine(v => !/\p{Cc}/u.test(v), 'validation.invalid')
+  .nullable()
+  .transform(v => (v === null || v === '' ? null : v))
+export const backupNoteSchema = z.object({ note: backupNote }, { error: 'validation.invalid' }).strict()
+
 export type BackupKind = typeof BACKUP_KINDS[number]
 export type BackupStatus = typeof BACKUP_STATUSES[number]
 
@@ -57,9 +70,17 @@ export interface BackupDto {
   row_counts: Record<string, number> | null
   format_version: number
   schema_version: number
+  /** failed: an error code; invalid: the BACKUP_INVALID reason. */
   error_code: string | null
+  note: string | null
+  /** On a safety backup: the backup whose restore it was taken before, and that backup's date. */
+  restore_of: string | null
+  restore_of_created_at: string | null
+  /** When this backup was last restored (on a safety backup: an undo). */
+  restored_at: string | null
   created_at: string
   completed_at: string | null
+  /** The download's file name, in the requester's time zone (the `cofre_tz` cookie; UTC without it). */
   filename: string
 }
 

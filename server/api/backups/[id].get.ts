@@ -1,8 +1,8 @@
 import { backupIdSchema } from '#shared/schemas/backups'
-import { getOwnedBackup, toDto } from '../../services/backups'
+import { getBackup } from '../../services/backups'
 
 /** GET /api/backups/:id — one of the caller's backups (404 for anyone else's). */
 export default defineApiHandler(async (event) => {
   const { id } = paramsWith(event, backupIdSchema)
-  return toDto(await getOwnedBackup(requireUser(event).userId, id))
+  return getBackup(requireUser(event).userId, id, requestTimeZone(event))
 })

@@ -8,5 +8,5 @@ import { listBackups } from '../../services/backups'
  */
 export default defineApiHandler(async (event) => {
   const { userId } = requireUser(event)
-  return listBackups(userId, queryWith(event, backupListQuery))
+  return listBackups(userId, queryWith(event, backupListQuery), requestTimeZone(event))
 })
