@@ -7,8 +7,10 @@ export default defineVuetifyConfiguration({
   theme: {
     defaultTheme: 'light',
     themes: {
-      light: { dark: false, colors: { primary: '#1E5B4F', secondary: '#4A635D' } },
-      dark: { dark: true, colors: { primary: '#89D5C3', secondary: '#B1CCC5' } },
+      // Error colours from Material 3's tonal palette: #B3261E on light and #FFB4AB on dark
+      // surfaces both pass WCAG AA for text (Vuetify's default dark red does not).
+      light: { dark: false, colors: { primary: '#1E5B4F', secondary: '#4A635D', error: '#B3261E' } },
+      dark: { dark: true, colors: { primary: '#89D5C3', secondary: '#B1CCC5', error: '#FFB4AB' } },
     },
   },
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { money } from '#shared/schemas/ledger'
+import { formatAmountInput, parseLocaleAmount, type AmountLocale } from '#shared/money-input'
 
 /**
  * Display helpers for the ledger pages, in the UI's language. Money stays a decimal string:
@@ -33,6 +34,16 @@ export function useLedgerFormat() {
   return { formatMoney, formatDate, currencyOptions }
 }
 
-/** A typed amount: a decimal comma is accepted ("12,50" as typed in Brazil) and sent as a dot. */
-export const toDecimalString = (value: unknown) => (typeof value === 'string' ? value.trim().replace(',', '.') : value)
-export const moneyInput = z.preprocess(toDecimalString, money)
+/**
+ * The amount fields' rule and parser in the UI's language: "1.234,56" in pt-BR, "1,234.56" in
+ * English (see shared/money-input.ts), validated by the API's own `money` schema afterwards.
+ */
+export function useMoneyInput() {
+  const { locale } = useI18n()
+  const amountLocale = computed<AmountLocale>(() => (locale.value === 'en' ? 'en' : 'pt-BR'))
+  /** The typed text as the API's decimal string, or the text itself when it cannot be read (the API then says why). */
+  const toDecimalString = (value: unknown) => (typeof value === 'string' ? (parseLocaleAmount(value.trim(), amountLocale.value) ?? value.trim()) : value)
+  const schema = computed(() => z.preprocess(toDecimalString, money))
+  const forInput = (decimal: string) => formatAmountInput(decimal, amountLocale.value)
+  return { toDecimalString, schema, forInput }
+}

@@ -173,9 +173,10 @@ export interface Page<T> { items: T[], total: number, page: number, pageSize: nu
 
 /** What the API answers (no user_id: the caller owns everything it sees), derived from the schema's rows. */
 export type AccountDto = Pick<Account, 'id' | 'name' | 'currency' | 'openingBalance' | 'createdAt' | 'updatedAt'>
-export type CategoryDto = Pick<Category, 'id' | 'name' | 'kind' | 'parentId' | 'createdAt' | 'updatedAt'> & { parentName: string | null }
+/** `path`: names from the root category down to this one (["Food", "Restaurants"]), shown "Food › Restaurants". */
+export type CategoryDto = Pick<Category, 'id' | 'name' | 'kind' | 'parentId' | 'createdAt' | 'updatedAt'> & { parentName: string | null, path: string[] }
 export type TransactionDto = Pick<Transaction, 'id' | 'accountId' | 'categoryId' | 'amount' | 'date' | 'description' | 'notes' | 'tags' | 'createdAt' | 'updatedAt'>
-  & { accountName: string, currency: string, categoryName: string | null }
+  & { accountName: string, currency: string, categoryName: string | null, categoryPath: string[] | null }
 /** A user without a preferences row gets the defaults, with no update time. */
 export type PreferencesDto = Pick<Preference, 'locale' | 'defaultCurrency'> & { locale: typeof LOCALES[number], theme: Preference['theme'], updatedAt: string | null }
 export interface AccountBalanceDto { id: number, name: string, currency: string, openingBalance: string, balance: string, transactionCount: number }

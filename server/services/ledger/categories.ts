@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/mysql-core'
 import type { CategoryCreate, CategoryDto, CategoryListQuery, CategoryUpdate, Page } from '#shared/schemas/ledger'
 import { categories } from '../../db/schema'
+import { loadCategoryTree } from './category-tree'
 import { invalid, now, offsetOf } from './common'
 import { withUserWrite } from './write-gate'
 
@@ -23,17 +24,18 @@ const selectCategories = () => useDb().select(columns).from(categories)
 export async function listCategories(userId: number, q: CategoryListQuery): Promise<Page<CategoryDto>> {
   const dir = q.sortDesc ? desc : asc
   const where = and(eq(categories.userId, userId), q.kind ? eq(categories.kind, q.kind) : undefined)
-  const [items, [row]] = await Promise.all([
+  const [rows, [row], tree] = await Promise.all([
     selectCategories().where(where).orderBy(dir(SORT[q.sortBy ?? 'name']), dir(categories.id)).limit(q.pageSize).offset(offsetOf(q)),
     useDb().select({ total: count() }).from(categories).where(where),
+    loadCategoryTree(userId),
   ])
-  return { items, total: row?.total ?? 0, page: q.page, pageSize: q.pageSize }
+  return { items: rows.map(c => ({ ...c, path: tree.path(c.id) })), total: row?.total ?? 0, page: q.page, pageSize: q.pageSize }
 }
 
 export async function getCategory(userId: number, id: number): Promise<CategoryDto> {
   const [row] = await selectCategories().where(owned(userId, id)).limit(1)
   if (!row) throw new AppError('NOT_FOUND')
-  return row
+  return { ...row, path: (await loadCategoryTree(userId)).path(id) }
 }
 
 async function assertParentOwned(userId: number, parentId: number) {

@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gte, inArray, lte } from 'drizzle-orm'
 import type { Page, TransactionCreate, TransactionDto, TransactionListQuery, TransactionUpdate } from '#shared/schemas/ledger'
 import { accounts, categories, transactions } from '../../db/schema'
 import { invalid, mysqlErrorCode, now, offsetOf } from './common'
+import { loadCategoryTree } from './category-tree'
 import { withUserWrite, type Tx } from './write-gate'
 
 const columns = {
@@ -28,10 +29,12 @@ const selectTransactions = () => useDb().select(columns).from(transactions)
 /** Newest first by default (date, then id); the (user_id, date) index serves that order. */
 export async function listTransactions(userId: number, q: TransactionListQuery): Promise<Page<TransactionDto>> {
   const dir = (q.sortDesc ?? !q.sortBy) ? desc : asc
+  // A category includes its subcategories: filtering by "Food" finds "Food › Restaurants" too.
+  const tree = await loadCategoryTree(userId)
   const where = and(
     eq(transactions.userId, userId),
     q.accountId ? eq(transactions.accountId, q.accountId) : undefined,
-    q.categoryId ? eq(transactions.categoryId, q.categoryId) : undefined,
+    q.categoryId ? inArray(transactions.categoryId, tree.withDescendants(q.categoryId)) : undefined,
     q.from ? gte(transactions.date, q.from) : undefined,
     q.to ? lte(transactions.date, q.to) : undefined,
   )
@@ -45,14 +48,14 @@ export async function listTransactions(userId: number, q: TransactionListQuery):
   const ids = pageIds.map(r => r.id)
   const rows = ids.length ? await selectTransactions().where(and(eq(transactions.userId, userId), inArray(transactions.id, ids))) : []
   const byId = new Map(rows.map(r => [r.id, r]))
-  const items = ids.flatMap(id => byId.get(id) ?? [])
+  const items = ids.flatMap(id => byId.get(id) ?? []).map(r => ({ ...r, categoryPath: r.categoryId == null ? null : tree.path(r.categoryId) }))
   return { items, total: row?.total ?? 0, page: q.page, pageSize: q.pageSize }
 }
 
 export async function getTransaction(userId: number, id: number): Promise<TransactionDto> {
   const [row] = await selectTransactions().where(owned(userId, id)).limit(1)
   if (!row) throw new AppError('NOT_FOUND')
-  return row
+  return { ...row, categoryPath: row.categoryId == null ? null : (await loadCategoryTree(userId)).path(row.categoryId) }
 }
 
 /** Referenced account and category must be the caller's: someone else's id is a field error. */
