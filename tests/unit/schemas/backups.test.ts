@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BACKUPS_MAX_PAGE_SIZE, BACKUPS_PAGE_SIZE, backupListQuery, decodeBackupCursor, encodeBackupCursor } from '../../../shared/schemas/backups'
+import { BACKUPS_MAX_PAGE_SIZE, BACKUPS_PAGE_SIZE, backupListQuery, backupNoteSchema, decodeBackupCursor, encodeBackupCursor } from '../../../shared/schemas/backups'
 
 const at = { createdAt: '2026-03-01 12:34:56.789', id: '0f8fad5b-d9cb-469f-a165-70867728950e' }
 
@@ -51,5 +51,28 @@ describe('backupListQuery and broken Unicode', () => {
     const r = backupListQuery.safeParse({ cursor: 'abc\uD800' })
     expect(r.success).toBe(false)
     expect(r.error!.issues[0]!.message).toBe('validation.unicode')
+  })
+})
+
+describe('backupNoteSchema (a backup\'s note)', () => {
+  const parse = (note: unknown) => backupNoteSchema.safeParse({ note })
+  const message = (note: unknown) => { const r = parse(note); return r.success ? null : r.error.issues[0]?.message }
+
+  it('keeps the user\'s words, trimmed; empty or null clears it', () => {
+    expect(parse('  antes de importar o extrato  ').data).toEqual({ note: 'antes de importar o extrato' })
+    expect(parse('').data).toEqual({ note: null })
+    expect(parse(null).data).toEqual({ note: null })
+  })
+  it('counts characters, not UTF-16 units: 140 emoji fit, 141 do not', () => {
+    expect(parse('💜'.repeat(140)).success).toBe(true)
+    expect(message('💜'.repeat(141))).toBe('validation.tooLong')
+    expect(message('a'.repeat(141))).toBe('validation.tooLong')
+  })
+  it('refuses a lone surrogate (validation.unicode), control characters and unknown fields', () => {
+    expect(message('antes \ud800')).toBe('validation.unicode')
+    expect(message('duas\nlinhas')).toBe('validation.invalid')
+    expect(message('nul\u0000')).toBe('validation.invalid')
+    expect(backupNoteSchema.safeParse({ note: 'x', user_id: 1 }).success).toBe(false)
+    expect(message(42)).toBe('validation.invalid')
   })
 })
