@@ -98,7 +98,9 @@ test.describe('pt-BR, light theme, São Paulo time', () => {
     await backupsReady(page)
     await row(page, 'manual').first().getByTestId('backup-restore').click()
     const dialog = page.getByTestId('restore-dialog')
-    await expect(dialog.getByTestId('restore-replace')).toHaveText(`Seus dados atuais serão substituídos pelos dados de ${shownDate}: contas, categorias, transações e preferências.`)
+    // The dialog names the backup to the second (issue 15: rows of the same minute must differ).
+    const toSecond = new Intl.DateTimeFormat('pt-BR', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'America/Sao_Paulo' }).format(new Date(apiBackup.created_at))
+    await expect(dialog.getByTestId('restore-replace')).toHaveText(`Seus dados atuais serão substituídos pelos dados de ${toSecond}: contas, categorias, transações e preferências.`)
     await expect(dialog.getByTestId('restore-safety')).toContainText('backup de segurança')
     await expect(dialog.getByTestId('restore-contents')).toContainText('1 conta, nenhuma categoria e 1 transação')
     await expect(dialog.getByTestId('restore-confirm')).toBeDisabled()
@@ -183,8 +185,8 @@ test.describe('English, dark theme, keyboard, phone', () => {
     // Loading skeletons while the list loads on a client-side navigation.
     await open(page, `${base()}/transactions`)
     await page.route('**/api/backups', async (route) => { await new Promise(r => setTimeout(r, 1500)); await route.continue() }, { times: 1 })
-    await page.getByRole('button', { name: 'Menu' }).click()
-    await page.getByRole('link', { name: 'Backups' }).click()
+    // At desktop width the navigation is always shown (issue 15): no menu button to open first.
+    await page.getByTestId('nav-permanent').getByRole('link', { name: 'Backups' }).click()
     await expect(page.getByTestId('backups-loading')).toBeVisible()
     await expect(page.getByTestId('backup-row')).toHaveCount(1)
     await expect(page.getByTestId('backups-loading')).toBeHidden()
@@ -258,6 +260,9 @@ test.describe('failures shown in the user\'s words (private stack)', () => {
     await expect(alert).toContainText('Limite de backups atingido')
     await expect(alert.getByTestId('problem-text')).toHaveText(/^Você já criou o número máximo de backups manuais por enquanto\. Tente novamente em (60|59) minutos \(às \d{2}:\d{2}\)\.$/)
     await expect(alert).toContainText('RATE_LIMITED')
+    // The button waits until the time the 429 gave, and says when.
+    await expect(page.getByTestId('backup-create')).toBeDisabled()
+    await expect(page.getByTestId('backup-create-wait')).toHaveText(/^Você poderá criar o próximo backup em (60|59) minutos \(às \d{2}:\d{2}\)\.$/)
   })
 
   test('A3: a database fault during the restore (row locks beyond the lock wait) — nothing changed', async () => {
@@ -306,15 +311,27 @@ test.describe('failures shown in the user\'s words (private stack)', () => {
     await expect(alert).toContainText('Backup inválido')
     await expect(alert.getByTestId('problem-text')).toHaveText('O arquivo foi alterado ou danificado depois de criado: sua impressão digital (SHA-256) não confere com a registrada. Nada foi alterado nos seus dados.')
     await closeRestore()
+    // The list now says the backup is invalid, why, and offers only what still makes sense.
+    const invalidRow = page.locator(`[data-testid="backup-row"][data-backup-id="${backupId}"]`)
+    await expect(invalidRow).toHaveAttribute('data-status', 'invalid')
+    await expect(invalidRow.getByTestId('backup-status')).toHaveText('Inválido')
+    await expect(invalidRow.getByTestId('backup-invalid-reason')).toContainText('impressão digital (SHA-256) não confere')
+    await expect(invalidRow.getByTestId('backup-restore')).toHaveCount(0)
+    await expect(invalidRow.getByTestId('backup-download')).toHaveCount(0)
+    await expect(invalidRow.getByTestId('backup-delete')).toBeEnabled()
 
     // A forger who also fixes the catalogue and the digest but drops a transaction: the counts betray it.
     const lines = (await gunzipLines(original)).filter(l => l.t !== 'transactions')
     await replaceObject({ endpoint: stack.aws.endpoint, bucket: stack.aws.bucket, conn: db, backupId, bytes: serialize(lines), updateRow: true })
+    await open(page, url('/backups'))
+    await backupsReady(page)
     dialog = await openRestore(backupId)
     alert = problemIn(dialog, 'restore-error')
     await expect(alert).toContainText('Backup inválido')
     await expect(alert.getByTestId('problem-text')).toHaveText('Faltam ou sobram registros: a quantidade de registros no arquivo não confere com a que o backup declara. Nada foi alterado nos seus dados.')
     await closeRestore()
+    // Put the good file back (and clear the verdict), for the journeys below that restore it.
+    await replaceObject({ endpoint: stack.aws.endpoint, bucket: stack.aws.bucket, conn: db, backupId, bytes: original, updateRow: true })
   })
 
   test('expired session: back to sign-in, then back to the backups page', async () => {
@@ -343,7 +360,8 @@ test.describe('failures shown in the user\'s words (private stack)', () => {
       await enPage.getByTestId('backup-create').click()
       const alert = enPage.getByTestId('backup-error')
       await expect(alert).toContainText('Backup storage unavailable', { timeout: 30_000 })
-      await expect(alert.getByTestId('problem-text')).toHaveText('We could not reach the backup storage. Our team has been notified. Please try again later.')
+      // fauxqs is S3 and SNS at once: with it down the team could not be told, and the text says so.
+      await expect(alert.getByTestId('problem-text')).toHaveText('We could not reach the backup storage, and we could not alert our team automatically either. Please try again later; if it keeps failing, contact support.')
       // The failed attempt is listed as failed, with why.
       await expect(enPage.getByTestId('backup-row').first().getByTestId('backup-status')).toHaveText(/Failed: storage did not respond/)
     }
@@ -352,7 +370,7 @@ test.describe('failures shown in the user\'s words (private stack)', () => {
     const dialog = await openRestore(backupId)
     const alert = problemIn(dialog, 'restore-error')
     await expect(alert).toContainText('Armazenamento indisponível', { timeout: 30_000 })
-    await expect(alert.getByTestId('problem-text')).toHaveText('Não conseguimos acessar o armazenamento de backups. Nossa equipe foi notificada. Tente novamente mais tarde.')
+    await expect(alert.getByTestId('problem-text')).toHaveText('Não conseguimos acessar o armazenamento de backups, nem avisar nossa equipe automaticamente. Tente novamente mais tarde; se continuar falhando, fale com o suporte.')
     expect(await seriousA11yViolations(page)).toEqual([])
     await screenshot(page, 'backups-pt-BR-restore-error')
   })

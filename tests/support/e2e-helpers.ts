@@ -78,6 +78,8 @@ export async function seriousA11yViolations(page: Page) {
 }
 
 export async function screenshot(page: Page, name: string) {
+  // From the top: a full-page shot of a scrolled page draws the fixed app bar mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true })
 }
 
