@@ -38,6 +38,7 @@ const routes = (): [string, string, string, string, boolean][] => [
   ['PATCH', `/api/transactions/${ids.transaction}`, '{"notes":"¤"}', 'notes', true],
   ['PATCH', '/api/preferences', '{"defaultCurrency":"US¤"}', 'defaultCurrency', true],
   ['POST', '/api/restore', '{"backup_id":"¤"}', 'backup_id', true],
+  ['PATCH', `/api/backups/${ids.backup}`, '{"note":"antes ¤"}', 'note', true],
   ['POST', '/api/auth/register', `{"email":"${uniqueEmail('lone')}","name":"Ana ¤","password":"long enough password"}`, 'name', false],
   ['POST', '/api/auth/register', `{"email":"${uniqueEmail('lone')}","name":"Ana","password":"long enough ¤"}`, 'password', false],
   ['POST', '/api/auth/register', `{"email":"¤${uniqueEmail('lone')}","name":"Ana","password":"long enough password"}`, 'email', false],
