@@ -19,7 +19,7 @@ let s3: S3Client
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cofre-s3rver-'))
   server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: BUCKET, configs: [] }] })
-  const { port } = await server.run() as unknown as { port: number }
+  const { port } = await server.run()
   s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
   store = new ObjectStore({ s3, bucket: BUCKET })
 })
