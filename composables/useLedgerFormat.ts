@@ -18,6 +18,11 @@ export function useLedgerFormat() {
     }
   }
 
+  /** A count in the locale's digits: "200.000" in pt-BR, "200,000" in English. */
+  function formatCount(n: number): string {
+    return numberFormat(intlLocale.value, { maximumFractionDigits: 0 }).format(n)
+  }
+
   /** 'YYYY-MM-DD' as a local date string, without a time-zone shift. */
   function formatDate(date: string): string {
     const [y, m, d] = date.split('-').map(Number) as [number, number, number]
@@ -31,7 +36,7 @@ export function useLedgerFormat() {
     return codes.map(code => ({ value: code, title: `${code} — ${names.of(code) ?? code}` }))
   })
 
-  return { formatMoney, formatDate, currencyOptions }
+  return { formatMoney, formatDate, formatCount, currencyOptions }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { expect as baseExpect, test } from '@playwright/test'
+import { connect } from '../support/data'
 import { apiAs, open, signUp } from '../support/e2e-helpers'
 
 // The product as a person meets it outside the backup list: where sign-up lands, the navigation
@@ -92,6 +93,24 @@ test.describe('money typed the Brazilian way, pt-BR', () => {
     await expect(page.getByTestId('transaction-row')).toHaveCount(1)
     await expect(page.getByTestId('transaction-row')).toContainText('Jantar de aniversário')
     expect((await apiAs(page, base(), 'GET', `/api/transactions?categoryId=${food.id}`)).items.map((t: any) => t.categoryId)).toEqual([out.id])
+  })
+})
+
+test.describe('counts in the locale\'s format', () => {
+  test.use({ locale: 'pt-BR' })
+
+  test('the dashboard says "1.234 transações", not "1234 transações"', async ({ page }) => {
+    await signUp(page, base(), { name: 'Carla Contagem', redirect: '/dashboard' })
+    const me = await apiAs(page, base(), 'GET', '/api/auth/session')
+    const account = await apiAs(page, base(), 'POST', '/api/accounts', { name: 'Conta Cheia', currency: 'BRL' })
+    const conn = await connect(process.env.COFRE_E2E_DATABASE_URL!)
+    try {
+      const rows = Array.from({ length: 1234 }, (_, i) => [me.id, account.id, '-1.00', '2026-01-01', `t${i}`])
+      await conn.query('INSERT INTO transactions (user_id, account_id, amount, date, description) VALUES ?', [rows])
+    }
+    finally { await conn.end() }
+    await open(page, `${base()}/dashboard`)
+    await expect(page.getByTestId(`balance-${account.id}`)).toContainText('1.234 transações')
   })
 })
 
