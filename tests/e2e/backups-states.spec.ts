@@ -195,19 +195,43 @@ test.describe('creating, on a phone, in English', () => {
     await signUp(page, base(), { name: 'Phone Person' })
     await backupsReady(page)
     await expect(page.getByTestId('backups-empty')).toBeVisible()
-    await page.route('**/api/backup', async (route) => { await new Promise(r => setTimeout(r, 1500)); await route.continue() }, { times: 1 })
+    // The request is held until the running state has been checked.
+    let release!: () => void
+    const held = new Promise<void>((resolve) => { release = resolve })
+    await page.route('**/api/backup', async (route) => { await held; await route.continue() }, { times: 1 })
     await page.getByTestId('backup-create').click()
     await expect(page.getByTestId('job-progress')).toBeVisible()
     await expect(page.getByTestId('backups-empty')).toHaveCount(0)
+    release()
     await expect(page.getByTestId('notice')).toHaveText('Backup created')
+
+    // A list longer than the screen, then a new backup: its message must leave every row usable,
+    // the last ones included, once scrolled to the end.
+    const me = await apiAs(page, base(), 'GET', '/api/auth/session')
+    const conn = await connect(process.env.COFRE_E2E_DATABASE_URL!)
+    try {
+      const rows = Array.from({ length: 6 }, (_, i) => {
+        const id = randomUUID()
+        const at = sql(new Date(Date.now() - (i + 1) * 86_400_000))
+        return [id, me.id, `s3://x/users/${me.id}/backups/${id}.jsonl.gz`, 'completed', 'manual', 1000, 'd'.repeat(64), 1, 1, JSON.stringify({ accounts: 1, categories: 0, transactions: i }), at, at]
+      })
+      await conn.query('INSERT INTO backups (id, user_id, url, status, kind, size_bytes, sha256, format_version, schema_version, row_counts, created_at, completed_at) VALUES ?', [rows])
+    }
+    finally { await conn.end() }
+    await open(page, `${base()}/backups`)
+    await backupsReady(page)
     await page.getByTestId('backup-create').click()
     await expect(page.getByTestId('notice')).toHaveText('Backup created')
-    await expect(page.getByTestId('backup-row')).toHaveCount(2)
+    await expect(page.getByTestId('backup-row')).toHaveCount(8)
     await screenshot(page, 'backups-en-light-phone-created')
-    const last = page.getByTestId('backup-row').last()
-    for (const button of await last.locator('button').all()) {
-      await button.scrollIntoViewIfNeeded()
-      const hit = await button.evaluate((el) => { const r = el.getBoundingClientRect(); const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return !!at && el.contains(at) })
+    // Each of the last rows' buttons, scrolled up from below until it just shows, is clickable.
+    for (const button of await page.locator('[data-testid="backup-row"]:nth-last-child(-n+2) button').all()) {
+      const hit = await button.evaluate((el) => {
+        el.scrollIntoView({ block: 'end' })
+        const r = el.getBoundingClientRect()
+        const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
+        return !!at && el.contains(at)
+      })
       expect(hit, await button.getAttribute('aria-label') ?? '').toBe(true)
     }
   })
