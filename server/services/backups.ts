@@ -101,8 +101,7 @@ export async function checkStorageQuota(userId: number) {
  * the row is `failed`, one SNS message goes out, and STORAGE_ERROR is thrown; on a database
  * failure the upload is aborted and DATABASE_ERROR thrown. A completed row always has its object
  * and no object is left without a completed row.
- */
-/**
+ *
  * `restoreOf`: for a safety backup, the backup whose restore it is taken before (shown in the list).
  * `tap`: sees each exported row (the restore compares them with the file in the same read).
  */
