@@ -266,6 +266,9 @@ test.describe('failures shown in the user\'s words (private stack)', () => {
   })
 
   test('A3: a database fault during the restore (row locks beyond the lock wait) — nothing changed', async () => {
+    // The restore now leaves rows equal to the backup's untouched (and unlocked): give it an
+    // account row to change back, so that it must wait for the lock held below.
+    await db.query('UPDATE accounts SET name = ? WHERE user_id = ?', ['Conta Renomeada', userId])
     await db.query('BEGIN')
     await db.query('SELECT id FROM accounts WHERE user_id = ? FOR UPDATE', [userId])
     try {
