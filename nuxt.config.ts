@@ -13,6 +13,21 @@ export default defineNuxtConfig({
   telemetry: false,
 
   runtimeConfig: {
+    // 'web' (pages and API; enqueues jobs), 'worker' (runs jobs; serves only /api/health) or
+    // 'both' (one process does everything: npm run dev, a single-instance deployment).
+    role: 'both',
+    queue: {
+      // The SQS queue of backup/restore jobs (its RedrivePolicy names the dead-letter queue and
+      // how many deliveries a job gets) and, for a local emulator, the SQS endpoint.
+      url: '',
+      endpoint: '',
+      // How long POST /api/backup and /api/restore wait for the job before answering 202.
+      waitBudgetMs: 10000,
+      // A received job stays invisible this long; the running worker extends it every
+      // heartbeatSeconds, so only a dead worker's job is delivered again.
+      visibilityTimeoutSeconds: 60,
+      heartbeatSeconds: 15,
+    },
     databaseUrl: 'mysql://root@127.0.0.1:3306/cofre',
     databasePoolSize: 10,
     // Seconds a statement waits for a row lock before failing (InnoDB's default is 50).
@@ -26,6 +41,9 @@ export default defineNuxtConfig({
       // Jobs waiting for a free slot, and for how long, before the request is answered 503.
       maxQueued: 32,
       queueWaitSeconds: 20,
+      // A queued or running job not heard from (heartbeat) for this long, whose user's job lock
+      // is free on every instance, is ended as failed (INTERRUPTED).
+      staleAfterSeconds: 600,
     },
     restores: {
       // Restores per user per window (429 + Retry-After beyond it); each takes a safety backup.

@@ -1,6 +1,7 @@
 // The embedded AWS for development and tests: one fauxqs process serving S3, SNS and SQS, with
-// Cofre's bucket, its SNS topic and an SQS queue subscribed to the topic (so notifications can be
-// observed). Idempotent: re-running against persisted state creates nothing twice.
+// Cofre's bucket, its SNS topic, an SQS queue subscribed to the topic (so notifications can be
+// observed) and the job queue with its dead-letter queue. Idempotent: re-running against
+// persisted state creates nothing twice.
 import { startFauxqs } from 'fauxqs'
 
 export const LOCAL_AWS = {
@@ -10,6 +11,11 @@ export const LOCAL_AWS = {
   bucket: 'cofre-backups',
   topic: 'cofre-events',
   queue: 'cofre-events-observer',
+  jobQueue: 'cofre-jobs',
+  jobDeadLetterQueue: 'cofre-jobs-dlq',
+  // Deliveries of one job message before SQS moves it to the dead-letter queue: the workers run a
+  // job at most maxReceiveCount − 1 times; the last delivery only records the job as failed.
+  jobMaxReceiveCount: 4,
   accountId: '000000000000',
 }
 
@@ -21,20 +27,31 @@ export function topicArn(region = LOCAL_AWS.region, topic = LOCAL_AWS.topic) {
  * Starts fauxqs on `port` (0 = any free port). With `dataDir`, state persists there (SQLite) and
  * S3 objects are plain files under `<dataDir>/s3` — the fauxqs CLI ignores its persistence options, so it is started from code.
  */
-export async function startLocalAws({ port = 0, dataDir, bucket = LOCAL_AWS.bucket, topic = LOCAL_AWS.topic, queue = LOCAL_AWS.queue } = {}) {
+export async function startLocalAws({ port = 0, dataDir, bucket = LOCAL_AWS.bucket, topic = LOCAL_AWS.topic, queue = LOCAL_AWS.queue, jobVisibilityTimeoutSeconds = 60 } = {}) {
   const server = await startFauxqs({
     port,
     logger: false,
     defaultRegion: LOCAL_AWS.region,
     ...(dataDir ? { dataDir, s3StorageDir: `${dataDir}/s3` } : {}),
   })
+  const endpoint = `http://127.0.0.1:${server.port}`
   const result = server.setup({
     buckets: [bucket],
     topics: [{ name: topic }],
-    queues: [{ name: queue }],
+    queues: [
+      { name: queue },
+      { name: LOCAL_AWS.jobDeadLetterQueue },
+      {
+        name: LOCAL_AWS.jobQueue,
+        attributes: {
+          VisibilityTimeout: String(jobVisibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${LOCAL_AWS.region}:${LOCAL_AWS.accountId}:${LOCAL_AWS.jobDeadLetterQueue}`, maxReceiveCount: LOCAL_AWS.jobMaxReceiveCount }),
+        },
+      },
+    ],
     subscriptions: [{ topic, queue }],
   })
-  const endpoint = `http://127.0.0.1:${server.port}`
+  const queueUrl = name => result.queues.find(q => q.name === name)?.url ?? `${endpoint}/${LOCAL_AWS.accountId}/${name}`
   return {
     server,
     port: server.port,
@@ -42,7 +59,9 @@ export async function startLocalAws({ port = 0, dataDir, bucket = LOCAL_AWS.buck
     bucket,
     topicArn: result.topics[0]?.arn ?? topicArn(LOCAL_AWS.region, topic),
     queueName: queue,
-    queueUrl: result.queues[0]?.url,
+    queueUrl: queueUrl(queue),
+    jobQueueUrl: queueUrl(LOCAL_AWS.jobQueue),
+    jobDeadLetterQueueUrl: queueUrl(LOCAL_AWS.jobDeadLetterQueue),
     stop: () => server.stop(),
   }
 }
@@ -58,5 +77,7 @@ export function localAwsEnv(aws) {
     NUXT_S3_FORCE_PATH_STYLE: 'true',
     NUXT_SNS_ENDPOINT: aws.endpoint,
     NUXT_SNS_TOPIC_ARN: aws.topicArn,
+    NUXT_QUEUE_URL: aws.jobQueueUrl,
+    NUXT_QUEUE_ENDPOINT: aws.endpoint,
   }
 }

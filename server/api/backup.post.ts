@@ -1,9 +1,19 @@
-import { createManualBackup } from '../services/backups'
+import { requestBackup } from '../services/backups'
 
-/** POST /api/backup — backs up all of the caller's data to S3: 201 { backup_id, urlDownload, size_bytes, sha256, row_counts, created_at, expiresAt, ... }. */
+/**
+ * POST /api/backup — backs up all of the caller's data to S3, as a queued job awaited for
+ * NUXT_QUEUE_WAIT_BUDGET_MS (10 s): finished in time, 201 { backup_id, urlDownload, size_bytes,
+ * sha256, row_counts, created_at, expiresAt, ... } (or the job's error, as if it ran inline);
+ * otherwise 202 { backup_id, status, stage, progress } with Location: /api/backups/:id to follow.
+ */
 export default defineApiHandler(async (event) => {
   const { userId } = requireUser(event)
-  const dto = await createManualBackup(userId, clientIp(event), requestTimeZone(event))
+  const result = await requestBackup(userId, clientIp(event), requestTimeZone(event))
+  if ('accepted' in result) {
+    setResponseStatus(event, 202)
+    setHeader(event, 'Location', `/api/backups/${result.accepted.backup_id}`)
+    return result.accepted
+  }
   setResponseStatus(event, 201)
-  return dto
+  return result.done
 })

@@ -1,14 +1,21 @@
 import { restoreSchema } from '#shared/schemas/backups'
-import type { RestoreResultDto } from '#shared/schemas/backups'
-import { restoreBackup } from '../services/restore'
+import type { AcceptedRestoreDto, RestoreResultDto } from '#shared/schemas/backups'
+import { requestRestore } from '../services/restore'
 
 /**
- * POST /api/restore { backup_id } — replaces all of the caller's data with that backup's:
- * 200 { message: "Backup restaurado", backup_id, safety_backup_id, restored: { table: rows } };
- * 422 BACKUP_INVALID (with data.reason) when the file fails validation, nothing changed.
+ * POST /api/restore { backup_id } — replaces all of the caller's data with that backup's, as a
+ * queued job awaited for NUXT_QUEUE_WAIT_BUDGET_MS (10 s). Finished in time:
+ * 200 { message: "Backup restaurado", backup_id, safety_backup_id, restored: { table: rows } },
+ * or the job's error as if it ran inline (422 BACKUP_INVALID with data.reason, nothing changed).
+ * Otherwise 202 { restore_id, backup_id, status, stage, progress } with Location: /api/restores/:id.
  */
-export default defineApiHandler(async (event): Promise<RestoreResultDto> => {
+export default defineApiHandler(async (event): Promise<RestoreResultDto | AcceptedRestoreDto> => {
   const { backup_id } = await readBodyWith(event, restoreSchema)
-  const outcome = await restoreBackup(requireUser(event).userId, backup_id, clientIp(event))
-  return { message: translate(event, 'backups.restored'), ...outcome }
+  const result = await requestRestore(requireUser(event).userId, backup_id, clientIp(event))
+  if ('accepted' in result) {
+    setResponseStatus(event, 202)
+    setHeader(event, 'Location', `/api/restores/${result.accepted.restore_id}`)
+    return result.accepted
+  }
+  return { message: translate(event, 'backups.restored'), ...result.done }
 })

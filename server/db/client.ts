@@ -91,7 +91,9 @@ export function createDb(url: string, o: DbOptions = {}): DbHandle {
   const pool = mysql.createPool(connectionOptions(url, o.poolSize ?? 10))
   withAcquireTimeout(pool, acquireTimeoutMs)
   // A user waiting on a locked row gets an answer in seconds, not after InnoDB's default 50 s.
-  pool.on('connection', conn => conn.query('SET SESSION innodb_lock_wait_timeout = ?', [lockWait]))
+  // Sessions run in UTC, so CURRENT_TIMESTAMP (defaults, job heartbeats) and the UTC times the app
+  // writes are the same clock, whatever the server's own time zone.
+  pool.on('connection', conn => conn.query('SET SESSION innodb_lock_wait_timeout = ?, time_zone = \'+00:00\'', [lockWait]))
   const core = mysql.createPool(connectionOptions(url, o.lockPoolSize ?? 4))
   withAcquireTimeout(core, acquireTimeoutMs)
   const promisePool = pool.promise()

@@ -13,6 +13,7 @@ export const EXCLUDED_FROM_BACKUP: Record<string, string> = {
   refresh_tokens: 'credentials',
   audit_log: 'the audit trail must survive restores',
   backups: 'the catalogue of backups itself',
+  restores: 'the record of restore jobs',
 }
 
 export const OWNER_COLUMN = 'user_id'

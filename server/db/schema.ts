@@ -1,7 +1,7 @@
 // The database schema (Drizzle, MySQL dialect; runs on MariaDB 10.11 and MySQL 8). Migrations are
 // generated from this file with `npm run db:generate` and committed under drizzle/.
 import { sql } from 'drizzle-orm'
-import { BACKUP_KINDS, BACKUP_STATUSES, CATEGORY_KINDS, THEMES } from '../../shared/enums'
+import { BACKUP_KINDS, BACKUP_STATUSES, CATEGORY_KINDS, JOB_STAGES, PROGRESS_UNITS, RESTORE_STATUSES, THEMES } from '../../shared/enums'
 import './bigint-guard'
 import { bigint, char, date, datetime, decimal, foreignKey, index, int, json, mysqlEnum, mysqlTable, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core'
 
@@ -10,6 +10,27 @@ const userId = () => bigint('user_id', { mode: 'number', unsigned: true }).notNu
 const ts = (name: string) => datetime(name, { mode: 'string', fsp: 3 })
 const createdAt = () => ts('created_at').notNull().default(sql`CURRENT_TIMESTAMP(3)`)
 const updatedAt = () => ts('updated_at').notNull().default(sql`CURRENT_TIMESTAMP(3)`)
+
+/** What every background job row (a backup's, a restore's) records while it runs. */
+function jobColumns() {
+  return {
+    stage: mysqlEnum('stage', JOB_STAGES).notNull().default('queued'),
+    progressDone: bigint('progress_done', { mode: 'number', unsigned: true }).notNull().default(0),
+    /** 0 while unknown. */
+    progressTotal: bigint('progress_total', { mode: 'number', unsigned: true }).notNull().default(0),
+    progressUnit: mysqlEnum('progress_unit', PROGRESS_UNITS).notNull().default('rows'),
+    /** The API error's data for a failed job (e.g. BACKUP_INVALID's reason, STORAGE_ERROR's notified). */
+    errorDetail: json('error_detail').$type<Record<string, unknown>>(),
+    /** Deliveries that started running it (a worker killed mid-job leaves it to the next one). */
+    attempts: int('attempts').notNull().default(0),
+    /** host:pid of the worker running it. */
+    workerId: varchar('worker_id', { length: 128 }),
+    /** Refreshed by the running worker every few seconds: its age tells a live job from a dead one, on any machine. */
+    heartbeatAt: ts('heartbeat_at'),
+    startedAt: ts('started_at'),
+    cancelRequestedAt: ts('cancel_requested_at'),
+  }
+}
 
 // ── Identity (never part of a backup) ─────────────────────────────────────────────────────────
 export const users = mysqlTable('users', {
@@ -126,9 +147,30 @@ export const backups = mysqlTable('backups', {
   restoreOf: char('restore_of', { length: 36 }),
   /** When this backup was last restored successfully (for a safety backup: when it was undone to). */
   restoredAt: ts('restored_at'),
+  ...jobColumns(),
   createdAt: createdAt(),
   completedAt: ts('completed_at'),
 }, t => [index('backups_user_created_idx').on(t.userId, t.createdAt), index('backups_status_idx').on(t.status)])
+
+/**
+ * A restore job (a backup job is its `backups` row). The row is the one source of truth for the
+ * screen; the SQS message only says "run restore <id>".
+ */
+export const restores = mysqlTable('restores', {
+  id: char('id', { length: 36 }).primaryKey(),
+  userId: userId(),
+  /** The backup being restored (no FK: the user may delete it afterwards; the record stays). */
+  backupId: char('backup_id', { length: 36 }).notNull(),
+  status: mysqlEnum('status', RESTORE_STATUSES).notNull().default('queued'),
+  errorCode: varchar('error_code', { length: 64 }),
+  /** The safety backup taken before the data was replaced (set as soon as it is registered). */
+  safetyBackupId: char('safety_backup_id', { length: 36 }),
+  /** Rows per table after a completed restore. */
+  restored: json('restored').$type<Record<string, number>>(),
+  ...jobColumns(),
+  createdAt: createdAt(),
+  completedAt: ts('completed_at'),
+}, t => [index('restores_user_created_idx').on(t.userId, t.createdAt), index('restores_status_idx').on(t.status)])
 
 export const auditLog = mysqlTable('audit_log', {
   id: id(),
@@ -147,4 +189,5 @@ export type Category = typeof categories.$inferSelect
 export type Transaction = typeof transactions.$inferSelect
 export type Preference = typeof preferences.$inferSelect
 export type Backup = typeof backups.$inferSelect
+export type Restore = typeof restores.$inferSelect
 export type AuditEntry = typeof auditLog.$inferSelect

@@ -6,8 +6,9 @@ import { CONTENT_TYPE, FORMAT_VERSION, SCHEMA_VERSION } from './format'
 import type { TableSpec } from './spec'
 import type { ObjectStore } from './storage/s3-store'
 import { reportStages } from './stages'
+import { checkpoint, type Observed } from './progress'
 
-export interface WriteBackupOptions {
+export interface WriteBackupOptions extends Observed {
   pool: Pool
   store: ObjectStore
   key: string
@@ -19,6 +20,8 @@ export interface WriteBackupOptions {
   gzipLevel?: number
   /** Also hands every row read to this (a restore's comparison: restore/snapshot-diff.ts). */
   tap?: RowTap
+  /** The caller's estimate of the rows to read, so progress has a total (it may be off: rows change). */
+  expectedRows?: number
 }
 
 export interface WriteBackupResult { sizeBytes: number, sha256: string, rowCounts: Record<string, number>, digest: string }
@@ -34,11 +37,14 @@ export async function writeBackup(o: WriteBackupOptions): Promise<WriteBackupRes
   let exportMs = 0
   let uncompressedBytes = 0
   async function* timed() {
-    for await (const chunk of exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app, tap: o.tap }, exported)) {
+    for await (const chunk of exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app, tap: o.tap, onProgress: o.onProgress, signal: o.signal, expectedRows: o.expectedRows }, exported)) {
       uncompressedBytes += chunk.length
       yield chunk
     }
     exportMs = performance.now() - started
+    // Every row is read; what is left is the upload's tail (the last part and the completion).
+    const rows = Object.values(exported.rowCounts ?? {}).reduce((a, b) => a + b, 0)
+    checkpoint(o, { stage: 'uploading', done: rows, total: rows, unit: 'rows' })
   }
   const rows = Readable.from(timed(), { objectMode: false })
   const gzip = createGzip({ level: o.gzipLevel ?? 1, chunkSize: 64 * 1024 })

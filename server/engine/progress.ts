@@ -14,6 +14,23 @@ export interface ProgressEvent {
 
 export type OnProgress = (event: ProgressEvent) => void
 
+/** What a stage's caller may give it: someone to tell how far it is, and a way to stop it. */
+export interface Observed {
+  onProgress?: OnProgress
+  /** Aborted when the job is cancelled: the stage stops at its next progress point and throws the signal's reason. */
+  signal?: AbortSignal
+}
+
+/**
+ * A progress point, which is also where a cancelled job stops: one mechanism for both, so every
+ * stage that reports progress can be cancelled at the same granularity (a batch of rows, a chunk
+ * of bytes). Throws the signal's reason once it is aborted.
+ */
+export function checkpoint(o: Observed, e: ProgressEvent) {
+  o.signal?.throwIfAborted()
+  o.onProgress?.(e)
+}
+
 /**
  * Records when each stage was first and last heard of: the per-stage timings the benchmark and
  * the optional `cofre-stages` log line report (COFRE_STAGE_TIMINGS=1).

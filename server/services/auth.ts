@@ -15,7 +15,7 @@ const REFRESH_TTL_MS = 30 * 24 * 3600 * 1000
 const REUSE_GRACE_MS = 10_000
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
-const nowSql = (d = new Date()) => d.toISOString().replace('T', ' ').replace('Z', '')
+const nowSql = toSqlTime
 
 type Tx = Parameters<Parameters<ReturnType<typeof useDb>['transaction']>[0]>[0]
 

@@ -2,23 +2,27 @@ import { randomUUID } from 'node:crypto'
 import { and, asc, count, desc, eq, gte, inArray, lt, or } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/mysql-core'
 import { backupFilename } from '#shared/backup-filename'
-import { encodeBackupCursor, type BackupDto, type BackupKind, type BackupListQuery, type BackupPageDto, type CreatedBackupDto } from '#shared/schemas/backups'
+import { encodeBackupCursor, type AcceptedBackupDto, type BackupDto, type BackupKind, type BackupListQuery, type BackupPageDto, type CreatedBackupDto } from '#shared/schemas/backups'
 import { backups, type Backup } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
 import { writeBackup } from '../engine/backup'
+import { countUserRows } from '../engine/export/count-rows'
+import type { Observed } from '../engine/progress'
 import { DatabaseError, StorageError } from '../engine/errors'
 import type { RowTap } from '../engine/export/export-rows'
 import { FILE_EXTENSION, FORMAT_VERSION, SCHEMA_VERSION } from '../engine/format'
 import { BACKUP_INVALID_REASONS, type BackupInvalidReason } from '#shared/errors'
 import { audit } from './audit'
 import { notify, type NotificationEvent } from './notifier'
-import { isUserJobIdle, withUserJobLock } from './job-lock'
+import { acceptedState, enqueueJob, jobError, jobState, waitForFinish } from './jobs/enqueue'
+import { finishJob, requestCancel, WORKER_ID, type JobRun } from './jobs/record'
 
 import pkg from '../../package.json'
 
 /** Written into every backup's header: which app and version made it. */
 const APP = { name: pkg.name, version: pkg.version }
-const nowSql = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
+const nowSql = () => toSqlTime()
+const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v)
 
 export const backupKey = (userId: number, backupId: string) => `users/${userId}/backups/${backupId}.${FILE_EXTENSION}`
 /**
@@ -28,20 +32,22 @@ export const backupKey = (userId: number, backupId: string) => `users/${userId}/
  */
 const keyOf = (row: Pick<Backup, 'userId' | 'id'>) => backupKey(row.userId, row.id)
 
-const iso = (sqlTime: string) => `${sqlTime.replace(' ', 'T')}Z`
+const iso = fromSqlTime
 
 /** A row as the API shows it; `timeZone` names the file as the user's list shows its time. */
 export function toDto(row: Backup, timeZone: string, restoreOfCreatedAt: string | null = null): BackupDto {
   return {
+    ...jobState(row),
     backup_id: row.id,
     kind: row.kind,
     status: row.status,
     size_bytes: row.sizeBytes,
     sha256: row.sha256,
-    row_counts: typeof row.rowCounts === 'string' ? JSON.parse(row.rowCounts) : row.rowCounts,
+    row_counts: json(row.rowCounts),
     format_version: row.formatVersion,
     schema_version: row.schemaVersion,
     error_code: row.errorCode,
+    error_detail: json(row.errorDetail),
     note: row.note,
     restore_of: row.restoreOf,
     restore_of_created_at: restoreOfCreatedAt ? iso(restoreOfCreatedAt) : null,
@@ -68,11 +74,11 @@ async function db<T>(operation: string, fn: () => Promise<T>): Promise<T> {
  */
 export function checkWindow(times: string[], limit: number, windowSeconds: number) {
   if (times.length < limit) return
-  const oldest = new Date(`${times[times.length - limit]!.replace(' ', 'T')}Z`).getTime()
+  const oldest = new Date(fromSqlTime(times[times.length - limit]!)).getTime()
   throw new AppError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil((oldest + windowSeconds * 1000 - Date.now()) / 1000)) })
 }
 
-export const windowStart = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString().replace('T', ' ').replace('Z', '')
+export const windowStart = (seconds: number) => toSqlTime(new Date(Date.now() - seconds * 1000))
 
 /** Manual backups per user per window. */
 async function checkBackupRate(userId: number) {
@@ -84,67 +90,139 @@ async function checkBackupRate(userId: number) {
 }
 
 /**
- * Backups of every kind a user keeps (running or completed; a failed one has no object) count
+ * Backups of every kind a user keeps (queued, running or completed; a failed one has no object) count
  * toward NUXT_BACKUPS_MAX_STORED_PER_USER. A restore makes a safety backup, so it is checked too.
  */
 export async function checkStorageQuota(userId: number) {
   const max = cofreConfig().backups.maxStoredPerUser
   // An invalid backup still has its object until the user deletes it.
   const [row] = await db('backup.quota', () => useDb().select({ n: count() }).from(backups)
-    .where(and(eq(backups.userId, userId), inArray(backups.status, ['running', 'completed', 'invalid']))))
+    .where(and(eq(backups.userId, userId), inArray(backups.status, ['queued', 'running', 'completed', 'invalid']))))
   if ((row?.n ?? 0) >= max) throw new AppError('QUOTA_EXCEEDED')
 }
 
-/**
- * Runs one backup for a user who already holds the job lock: registers a `running` row, streams
- * the data to S3, then marks it `completed` with size, SHA-256 and row counts. On an S3 failure
- * the row is `failed`, one SNS message goes out, and STORAGE_ERROR is thrown; on a database
- * failure the upload is aborted and DATABASE_ERROR thrown. A completed row always has its object
- * and no object is left without a completed row.
- *
- * `restoreOf`: for a safety backup, the backup whose restore it is taken before (shown in the list).
- * `tap`: sees each exported row (the restore compares them with the file in the same read).
- */
-export async function runBackup(userId: number, kind: BackupKind, ip: string | null, options: { tap?: RowTap, restoreOf?: string } = {}): Promise<Backup> {
+/** Registers a backup job's row; the object key follows from its owner and id. */
+export async function registerBackup(userId: number, kind: BackupKind, o: { status: 'queued' | 'running', restoreOf?: string }, tx: Pick<ReturnType<typeof useDb>, 'insert'> = useDb()): Promise<string> {
   const id = randomUUID()
-  const store = useObjectStore()
-  const key = backupKey(userId, id)
-  await db('backup.register', () => useDb().insert(backups).values({
-    id, userId, url: store.uri(key), status: 'running', kind, formatVersion: FORMAT_VERSION, schemaVersion: SCHEMA_VERSION, restoreOf: options.restoreOf ?? null,
+  await db('backup.register', () => tx.insert(backups).values({
+    id, userId, url: useObjectStore().uri(backupKey(userId, id)), status: o.status, kind, formatVersion: FORMAT_VERSION, schemaVersion: SCHEMA_VERSION, restoreOf: o.restoreOf ?? null,
+    ...(o.status === 'running' ? { startedAt: nowSql(), heartbeatAt: nowSql(), workerId: WORKER_ID, attempts: 1 } : {}),
   }))
-  const markFailed = (errorCode: string) => useDb().update(backups).set({ status: 'failed', errorCode, completedAt: nowSql() }).where(eq(backups.id, id)).catch(() => {})
+  return id
+}
+
+export interface ExecuteOptions extends Observed {
+  /** Sees each exported row (the restore compares them with the file in the same read). */
+  tap?: RowTap
+  /** Rows the backup is expected to read (progress's total; an estimate is fine). */
+  expectedRows?: number
+}
+
+/**
+ * Runs one registered backup for a user who holds the job lock: streams the data to S3, then
+ * marks the row `completed` with size, SHA-256 and row counts. On an S3 failure the row is
+ * `failed`, one SNS message goes out, and STORAGE_ERROR is thrown; on a database failure the upload
+ * is aborted and DATABASE_ERROR thrown; cancelled (`signal`), the upload is aborted, the row
+ * `cancelled` and JOB_CANCELLED thrown. A completed row always has its object and no object is
+ * left without a completed row.
+ */
+export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null, o: ExecuteOptions = {}): Promise<Backup> {
+  const { id, userId, kind } = row
+  const store = useObjectStore()
+  const key = keyOf(row)
+  const fail = async (code: string, detail: Record<string, unknown> | null = null) => {
+    await finishJob('backup', id, { status: 'failed', errorCode: code, errorDetail: detail }).catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not record the failed backup'))
+    await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code }, ip })
+  }
 
   let result
   try {
-    result = await writeBackup({ pool: useDbHandle().pool, store, key, userId, backupId: id, tables: USER_DATA_TABLES, app: APP, tap: options.tap })
+    result = await writeBackup({ pool: useDbHandle().pool, store, key, userId, backupId: id, tables: USER_DATA_TABLES, app: APP, tap: o.tap, onProgress: o.onProgress, signal: o.signal, expectedRows: o.expectedRows })
   }
   catch (err) {
+    if (o.signal?.aborted) throw await cancelled(row, ip)
     if (err instanceof StorageError) {
-      await markFailed('STORAGE_ERROR')
       const failure = await storageFailure(err, kind === 'pre-restore' ? 'restore.storage_error' : 'backup.storage_error', { backupId: id, userId, kind })
-      await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code: 'STORAGE_ERROR' }, ip })
+      await fail('STORAGE_ERROR', failure.data ?? null)
       throw failure
     }
     const failure = databaseFailure(err)
-    await markFailed(failure.code)
-    await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code: failure.code }, ip })
+    await fail(failure.code)
     throw failure
   }
 
+  let completed: boolean
   try {
-    await useDb().update(backups).set({
-      status: 'completed', sizeBytes: result.sizeBytes, sha256: result.sha256, rowCounts: result.rowCounts, completedAt: nowSql(),
-    }).where(eq(backups.id, id))
+    completed = await finishJob('backup', id, {
+      status: 'completed',
+      unlessCancelled: true,
+      set: { size_bytes: result.sizeBytes, sha256: result.sha256, row_counts: JSON.stringify(result.rowCounts) },
+    })
   }
   catch (err) {
     // The object exists but its row could not be completed: remove the object, then report.
-    await store.delete(key).catch(e => logger.error({ err: serializeError(e), backupId: id }, 'orphan object cleanup failed'))
-    await markFailed('DATABASE_ERROR')
+    await discardObject(key, id)
+    await fail('DATABASE_ERROR')
     throw databaseFailure(err)
   }
+  // Cancelled (or ended by recovery) while the upload finished: the object must not outlive its row's status.
+  if (!completed) throw await cancelled(row, ip)
   await audit({ userId, action: 'backup.create', targetId: id, detail: { kind, sizeBytes: result.sizeBytes }, ip })
-  const [row] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
-  return row!
+  const [done] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
+  return done!
+}
+
+/** A cancelled backup leaves nothing: no object, its row `cancelled`. */
+async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null): Promise<AppError> {
+  await discardObject(keyOf(row), row.id)
+  await finishJob('backup', row.id, { status: 'cancelled', errorCode: 'JOB_CANCELLED' }).catch(err => logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'))
+  await audit({ userId: row.userId, action: 'backup.cancel', targetId: row.id, detail: { kind: row.kind }, ip })
+  return new AppError('JOB_CANCELLED')
+}
+
+/** Removes what a backup may have left in storage: an object, or a multipart upload in progress. Best effort. */
+export async function discardObject(key: string, backupId: string) {
+  const store = useObjectStore()
+  await store.abortStaleUploads(key, new Date(Date.now() + 60_000)).catch(err => logger.warn({ err: serializeError(err), backupId }, 'could not abort multipart uploads'))
+  await store.delete(key).catch(err => logger.warn({ err: serializeError(err), backupId }, 'could not delete the object'))
+}
+
+/**
+ * Ends a backup left unfinished by a dead attempt (its worker killed mid-upload): its partial
+ * upload aborted, its row failed (JOB_INTERRUPTED). True if this call ended it.
+ */
+export async function endUnfinishedBackup(id: string): Promise<boolean> {
+  const [row] = await db('backup.get', () => useDb().select().from(backups).where(eq(backups.id, id)))
+  if (!row || !['queued', 'running'].includes(row.status)) return false
+  await discardObject(keyOf(row), id)
+  return finishJob('backup', id, { status: 'failed', errorCode: 'JOB_INTERRUPTED' })
+}
+
+/** Removes a backup the user never asked for (a cancelled restore's safety backup): object and row. Best effort. */
+export async function removeBackup(userId: number, id: string) {
+  await discardObject(backupKey(userId, id), id)
+  await useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId)))
+    .catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not remove the backup row'))
+}
+
+/** A backup run directly by a job that already holds the lock (the restore's safety backup). */
+export async function runBackup(userId: number, kind: BackupKind, ip: string | null, o: ExecuteOptions & { restoreOf?: string, onRegistered?: (id: string) => Promise<void> } = {}): Promise<Backup> {
+  const id = await registerBackup(userId, kind, { status: 'running', restoreOf: o.restoreOf })
+  await o.onRegistered?.(id)
+  return executeBackup({ id, userId, kind }, ip, o)
+}
+
+/**
+ * The worker's side of a manual backup (the job lock held, the row claimed). A delivery after a
+ * worker died mid-backup first removes that attempt's partial upload, then starts over.
+ */
+export async function runBackupJob(id: string, run: JobRun, ip: string | null, attempt: number) {
+  const [row] = await db('backup.get', () => useDb().select().from(backups).where(eq(backups.id, id)))
+  if (!row) return
+  if (attempt > 1) await discardObject(keyOf(row), id)
+  run.stage('reading')
+  const expectedRows = await countUserRows(useDbHandle().pool, row.userId, USER_DATA_TABLES).catch(() => 0)
+  await executeBackup(row, ip, { onProgress: run.listen, signal: run.signal, expectedRows })
 }
 
 /**
@@ -189,12 +267,21 @@ async function withDownloadLink(row: Backup, timeZone: string): Promise<CreatedB
   }
 }
 
-/** POST /api/backup: rate limit, lock, back up, answer with a fresh download link. */
-export async function createManualBackup(userId: number, ip: string, timeZone: string): Promise<CreatedBackupDto> {
+/**
+ * POST /api/backup: rate limit and quota, then the job is queued (one job per user at a time) and
+ * awaited for the wait budget: finished in time, the answer is today's (201 with a fresh download
+ * link, or the job's error); otherwise 202 with where the job is.
+ */
+export async function requestBackup(userId: number, ip: string, timeZone: string): Promise<{ done: CreatedBackupDto } | { accepted: AcceptedBackupDto }> {
   await checkBackupRate(userId)
   await checkStorageQuota(userId)
-  const row = await withUserJobLock(userId, () => runBackup(userId, 'manual', ip))
-  return withDownloadLink(row, timeZone)
+  const id = await enqueueJob('backup', userId, ip, tx => registerBackup(userId, 'manual', { status: 'queued' }, tx))
+  const state = await waitForFinish('backup', id)
+  const [row] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
+  if (!row) throw new AppError('NOT_FOUND')
+  if (row.status === 'completed') return { done: await withDownloadLink(row, timeZone) }
+  if (state.finished) throw jobError(row)
+  return { accepted: { backup_id: id, ...acceptedState(row) } }
 }
 
 /**
@@ -232,6 +319,22 @@ export async function setBackupNote(userId: number, id: string, note: string | n
   return getBackup(userId, id, timeZone)
 }
 
+/**
+ * POST /api/backups/:id/cancel — stops a queued or running backup of the caller's: its upload is
+ * aborted and nothing is left (no object; the row says `cancelled`). Answers the backup once it has
+ * stopped (or, past the wait budget, as it is then: a running job stops at its next progress point).
+ * A safety backup is cancelled through its restore; a finished backup cannot be (409).
+ */
+export async function cancelBackup(userId: number, id: string, timeZone: string): Promise<BackupDto> {
+  const row = await getOwnedBackup(userId, id)
+  if (row.kind !== 'manual' || !['queued', 'running'].includes(row.status)) throw new AppError('JOB_NOT_CANCELLABLE')
+  await db('backup.cancel', () => requestCancel('backup', id, userId))
+  await waitForFinish('backup', id)
+  const dto = await getBackup(userId, id, timeZone)
+  if (dto.status === 'completed') throw new AppError('JOB_NOT_CANCELLABLE')
+  return dto
+}
+
 /** The caller's backup, or 404 — another user's id is indistinguishable from a missing one. */
 export async function getOwnedBackup(userId: number, id: string): Promise<Backup> {
   const [row] = await db('backup.get', () => useDb().select().from(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
@@ -251,7 +354,7 @@ export async function downloadLink(userId: number, id: string, ip: string, timeZ
 /** Deletes the object, then the row; the audit entry stays. */
 export async function deleteBackup(userId: number, id: string, ip: string) {
   const row = await getOwnedBackup(userId, id)
-  if (row.status === 'running') throw new AppError('JOB_IN_PROGRESS')
+  if (row.status === 'queued' || row.status === 'running') throw new AppError('JOB_IN_PROGRESS')
   try { await useObjectStore().delete(keyOf(row)) }
   catch (err) { throw err instanceof StorageError ? await storageFailure(err, 'backup.storage_error', { backupId: id, userId, kind: row.kind }) : err }
   await db('backup.delete', () => useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
@@ -269,25 +372,4 @@ export function invalidReason(code: string | null): BackupInvalidReason {
 export async function markRestored(userId: number, id: string) {
   await useDb().update(backups).set({ restoredAt: nowSql() }).where(and(eq(backups.id, id), eq(backups.userId, userId)))
     .catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not record the restore on the backup'))
-}
-
-/**
- * Recovers jobs interrupted by a crash (e.g. kill -9 mid-backup): a `running` row whose user holds
- * no job lock anywhere is marked failed (INTERRUPTED), its partial object deleted and its
- * incomplete multipart uploads aborted. Safe with several instances: a live job holds the lock.
- */
-export async function recoverInterruptedJobs(): Promise<number> {
-  const running = await useDb().select().from(backups).where(eq(backups.status, 'running'))
-  let recovered = 0
-  for (const row of running) {
-    if (!(await isUserJobIdle(row.userId))) continue
-    const key = keyOf(row)
-    const store = useObjectStore()
-    await store.abortStaleUploads(key, new Date(Date.now() + 60_000)).catch(err => logger.warn({ err: serializeError(err), backupId: row.id }, 'could not abort multipart uploads'))
-    await store.delete(key).catch(err => logger.warn({ err: serializeError(err), backupId: row.id }, 'could not delete partial object'))
-    await useDb().update(backups).set({ status: 'failed', errorCode: 'INTERRUPTED', completedAt: nowSql() }).where(and(eq(backups.id, row.id), eq(backups.status, 'running')))
-    await audit({ userId: row.userId, action: 'backup.recovered', targetId: row.id, outcome: 'failure', detail: { kind: row.kind } })
-    recovered++
-  }
-  return recovered
 }

@@ -1,16 +1,19 @@
-import { and, asc, eq, gte } from 'drizzle-orm'
-import type { RestoreResultDto } from '#shared/schemas/backups'
-import { auditLog } from '../db/schema'
+import { randomUUID } from 'node:crypto'
+import { and, asc, eq, gte, inArray } from 'drizzle-orm'
+import type { AcceptedRestoreDto, RestoreResultDto } from '#shared/schemas/backups'
+import type { JobStage, RestoreDto } from '#shared/schemas/jobs'
+import { auditLog, restores, type Restore } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
 import { BackupInvalidError, DatabaseError, StorageError } from '../engine/errors'
-import { StageClock } from '../engine/progress'
+import { fanOut, StageClock, type ProgressEvent } from '../engine/progress'
 import { apply } from '../engine/restore/apply'
 import { prepare, type PreparedBackup } from '../engine/restore/prepare'
 import { SnapshotDiff } from '../engine/restore/snapshot-diff'
 import { reportStages } from '../engine/stages'
 import { audit } from './audit'
-import { backupObjectKey, checkStorageQuota, checkWindow, getOwnedBackup, invalidReason, markInvalid, markRestored, runBackup, storageFailure, windowStart } from './backups'
-import { withUserJobLock } from './job-lock'
+import { backupObjectKey, checkStorageQuota, checkWindow, endUnfinishedBackup, getOwnedBackup, invalidReason, markInvalid, markRestored, removeBackup, runBackup, storageFailure, windowStart } from './backups'
+import { acceptedState, enqueueJob, jobError, jobState, waitForFinish } from './jobs/enqueue'
+import { finishJob, requestCancel, type JobRun } from './jobs/record'
 import { beginRestoreWindow, endRestoreWindow } from './ledger/write-gate'
 import { notify } from './notifier'
 
@@ -34,58 +37,163 @@ async function checkRestoreRate(userId: number) {
 }
 
 /**
- * Restores one of the caller's completed backups, under the user's job lock, in three steps:
- *  1. prepare — download, verify and validate the file (422 BACKUP_INVALID with a reason, nothing
- *     changed; a storage failure is 500 STORAGE_ERROR with an SNS event);
- *  2. the safety backup (`pre-restore`) of the current data; if it fails, nothing changes. From
- *     here to the commit the user's data is read-only (ledger writes answer 409), so every write
- *     acknowledged before is in the safety backup and none after can be lost;
- *  3. apply — one transaction that makes the user's rows equal to the backup's.
+ * POST /api/restore: the backup must be one of the caller's completed ones; rate limit and quota
+ * (the restore makes a safety backup); then the job is queued (one job per user at a time) and
+ * awaited for the wait budget: finished in time, the answer is today's (the outcome, or the
+ * job's error: 422 BACKUP_INVALID, 500 STORAGE_ERROR…); otherwise 202 with where the job is.
  */
-export async function restoreBackup(userId: number, backupId: string, ip: string): Promise<RestoreOutcome> {
+export async function requestRestore(userId: number, backupId: string, ip: string): Promise<{ done: RestoreOutcome } | { accepted: AcceptedRestoreDto }> {
   const row = await getOwnedBackup(userId, backupId)
   // Already proven unusable: the same answer as the validation that found it, without repeating it.
   if (row.status === 'invalid') throw new AppError('BACKUP_INVALID', { reason: invalidReason(row.errorCode) })
   if (row.status !== 'completed' || !row.sha256 || row.sizeBytes === null) throw new AppError('BACKUP_NOT_READY')
-  const expected = { sizeBytes: row.sizeBytes, sha256: row.sha256 }
   await checkRestoreRate(userId)
   await checkStorageQuota(userId)
-  return withUserJobLock(userId, async () => {
-    const clock = new StageClock()
-    let stage: 'prepare' | 'safety_backup' | 'apply' = 'prepare'
-    let prepared: PreparedBackup | undefined
-    let safetyBackupId: string | null = null
-    try {
-      prepared = await prepare({ store: useObjectStore(), key: backupObjectKey(row), userId, tables: USER_DATA_TABLES, expected, maxUncompressedBytes: cofreConfig().backups.maxUncompressedBytes, onProgress: clock.listen })
-
-      stage = 'safety_backup'
-      const t0 = performance.now()
-      await beginRestoreWindow(userId)
-      // The safety backup's read of the rows also compares them with the backup (one read for both).
-      const diff = new SnapshotDiff(prepared)
-      safetyBackupId = (await runBackup(userId, 'pre-restore', ip, { tap: diff, restoreOf: backupId })).id
-      const safetyBackupMs = performance.now() - t0
-
-      stage = 'apply'
-      const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), onProgress: clock.listen })
-      const rows = (k: keyof typeof changes[string]) => Object.values(changes).reduce((n, c) => n + c[k], 0)
-      reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted') })
-      await markRestored(userId, backupId)
-      await audit({ userId, action: 'backup.restore', targetId: backupId, detail: { safetyBackupId, restored }, ip })
-      return { backup_id: backupId, safety_backup_id: safetyBackupId, restored }
-    }
-    catch (err) {
-      throw await restoreFailed(err, { userId, backupId, ip, stage, safetyBackupId })
-    }
-    finally {
-      await prepared?.dispose()
-      if (stage !== 'prepare') await endRestoreWindow(userId).catch(err => logger.error({ err: serializeError(err), userId }, 'could not end the restore window (writes resume when the job lock is released)'))
-    }
+  const id = await enqueueJob('restore', userId, ip, async (tx) => {
+    const restoreId = randomUUID()
+    await tx.insert(restores).values({ id: restoreId, userId, backupId })
+    return restoreId
   })
+  const state = await waitForFinish('restore', id)
+  const job = await getRestoreRow(userId, id)
+  if (job.status === 'completed') return { done: outcomeOf(job) }
+  if (state.finished) throw jobError(job)
+  return { accepted: { restore_id: id, backup_id: backupId, ...acceptedState(job) } }
+}
+
+const outcomeOf = (job: Restore): RestoreOutcome => ({ backup_id: job.backupId, safety_backup_id: job.safetyBackupId!, restored: (typeof job.restored === 'string' ? JSON.parse(job.restored) : job.restored) ?? {} })
+
+async function getRestoreRow(userId: number, id: string): Promise<Restore> {
+  let job: Restore | undefined
+  try { [job] = await useDb().select().from(restores).where(and(eq(restores.id, id), eq(restores.userId, userId))) }
+  catch (err) { throw databaseFailure(err) }
+  if (!job) throw new AppError('NOT_FOUND')
+  return job
+}
+
+/** GET /api/restores/:id (the caller's only; 404 for anyone else's). */
+export async function getRestore(userId: number, id: string): Promise<RestoreDto> {
+  const job = await getRestoreRow(userId, id)
+  return {
+    restore_id: job.id,
+    backup_id: job.backupId,
+    safety_backup_id: job.safetyBackupId,
+    error_code: job.errorCode,
+    error_detail: (typeof job.errorDetail === 'string' ? JSON.parse(job.errorDetail) : job.errorDetail) ?? null,
+    restored: job.status === 'completed' ? outcomeOf(job).restored : null,
+    created_at: fromSqlTime(job.createdAt),
+    completed_at: fromSqlTimeOrNull(job.completedAt),
+    ...jobState(job),
+  }
+}
+
+/**
+ * POST /api/restores/:id/cancel — stops a queued or running restore of the caller's, up to the
+ * moment its transaction commits: the transaction rolls back and its safety backup is removed, so
+ * the data and the backup list are as before. A restore that committed first cannot be (409).
+ */
+export async function cancelRestore(userId: number, id: string): Promise<RestoreDto> {
+  const job = await getRestoreRow(userId, id)
+  if (!['queued', 'running'].includes(job.status)) throw new AppError('JOB_NOT_CANCELLABLE')
+  try { await requestCancel('restore', id, userId) }
+  catch (err) { throw databaseFailure(err) }
+  await waitForFinish('restore', id)
+  const dto = await getRestore(userId, id)
+  if (dto.status === 'completed') throw new AppError('JOB_NOT_CANCELLABLE')
+  return dto
+}
+
+/** The caller's restore still queued or running, if any (a reloaded screen picks it up again). */
+export async function activeRestore(userId: number): Promise<RestoreDto | null> {
+  let job: Pick<Restore, 'id'> | undefined
+  try {
+    [job] = await useDb().select({ id: restores.id }).from(restores)
+      .where(and(eq(restores.userId, userId), inArray(restores.status, ['queued', 'running']))).limit(1)
+  }
+  catch (err) { throw databaseFailure(err) }
+  return job ? getRestore(userId, job.id) : null
+}
+
+/** Maps the engine's stages to the restore's: the safety backup's reading and upload are one stage. */
+const restoreStage = (e: ProgressEvent): JobStage => (e.stage === 'reading' || e.stage === 'uploading' ? 'safety_backup' : e.stage as JobStage)
+
+/**
+ * The worker's side of a restore (the job lock held, the row claimed), in three steps:
+ *  1. prepare — download, verify and validate the file (BACKUP_INVALID with a reason, nothing
+ *     changed; a storage failure is STORAGE_ERROR with an SNS event);
+ *  2. the safety backup (`pre-restore`) of the current data; if it fails, nothing changes. From
+ *     here to the commit the user's data is read-only (ledger writes answer 409), so every write
+ *     acknowledged before is in the safety backup and none after can be lost;
+ *  3. apply — one transaction that makes the user's rows equal to the backup's.
+ * Cancelled (until the commit), the transaction rolls back and the safety backup is removed: the
+ * data and the backup list are as before. A delivery after a worker died mid-restore (its
+ * transaction rolled back by MySQL) ends that attempt's unfinished safety backup and starts over.
+ */
+export async function runRestoreJob(id: string, run: JobRun, ip: string | null, attempt: number): Promise<void> {
+  const [job] = await useDb().select().from(restores).where(eq(restores.id, id))
+  if (!job) return
+  const { userId, backupId } = job
+  if (attempt > 1 && job.safetyBackupId) await endUnfinishedBackup(job.safetyBackupId)
+  const row = await getOwnedBackup(userId, backupId)
+  const expected = { sizeBytes: row.sizeBytes ?? 0, sha256: row.sha256 ?? '' }
+  const clock = new StageClock()
+  const observed = { onProgress: fanOut(clock.listen, e => run.report(restoreStage(e), e)), signal: run.signal }
+  let stage: 'prepare' | 'safety_backup' | 'apply' = 'prepare'
+  let prepared: PreparedBackup | undefined
+  let safetyBackupId: string | null = null
+  try {
+    run.stage('downloading')
+    prepared = await prepare({ store: useObjectStore(), key: backupObjectKey(row), userId, tables: USER_DATA_TABLES, expected, maxUncompressedBytes: cofreConfig().backups.maxUncompressedBytes, ...observed })
+
+    stage = 'safety_backup'
+    run.stage('safety_backup')
+    const t0 = performance.now()
+    await beginRestoreWindow(userId)
+    // The safety backup's read of the rows also compares them with the backup (one read for both).
+    const diff = new SnapshotDiff(prepared)
+    const expectedRows = Object.values(prepared.rowCounts).reduce((a, b) => a + b, 0)
+    safetyBackupId = (await runBackup(userId, 'pre-restore', ip, {
+      tap: diff, restoreOf: backupId, expectedRows, ...observed,
+      onRegistered: async (safetyId) => { await useDb().update(restores).set({ safetyBackupId: safetyId }).where(eq(restores.id, id)) },
+    })).id
+    const safetyBackupMs = performance.now() - t0
+
+    stage = 'apply'
+    const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), ...observed })
+    const rows = (k: keyof typeof changes[string]) => Object.values(changes).reduce((n, c) => n + c[k], 0)
+    reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted') })
+    await finishJob('restore', id, { status: 'completed', set: { safety_backup_id: safetyBackupId, restored: JSON.stringify(restored) } })
+    await markRestored(userId, backupId)
+    await audit({ userId, action: 'backup.restore', targetId: backupId, detail: { restoreId: id, safetyBackupId, restored }, ip })
+  }
+  catch (err) {
+    if (run.signal.aborted) {
+      await cancelledRestore({ id, userId, backupId, ip, safetyBackupId: safetyBackupId ?? (await safetyBackupOf(id)) })
+      return
+    }
+    const failure = await restoreFailed(err, { userId, backupId, ip, stage, safetyBackupId })
+    await finishJob('restore', id, { status: 'failed', errorCode: failure.code, errorDetail: failure.data ?? null })
+  }
+  finally {
+    await prepared?.dispose()
+    if (stage !== 'prepare') await endRestoreWindow(userId).catch(err => logger.error({ err: serializeError(err), userId }, 'could not end the restore window (writes resume when the job lock is released)'))
+  }
+}
+
+async function safetyBackupOf(restoreId: string): Promise<string | null> {
+  const [job] = await useDb().select({ safetyBackupId: restores.safetyBackupId }).from(restores).where(eq(restores.id, restoreId))
+  return job?.safetyBackupId ?? null
+}
+
+/** A cancelled restore leaves the data as it was and no safety backup behind (it would be a copy of the unchanged data). */
+async function cancelledRestore(c: { id: string, userId: number, backupId: string, ip: string | null, safetyBackupId: string | null }) {
+  if (c.safetyBackupId) await removeBackup(c.userId, c.safetyBackupId)
+  await finishJob('restore', c.id, { status: 'cancelled', errorCode: 'JOB_CANCELLED' })
+  await audit({ userId: c.userId, action: 'backup.restore.cancel', targetId: c.backupId, detail: { restoreId: c.id }, ip: c.ip })
 }
 
 /** Records a failed restore (audit, log, SNS) and returns the API error for it. */
-async function restoreFailed(err: unknown, c: { userId: number, backupId: string, ip: string, stage: string, safetyBackupId: string | null }): Promise<AppError> {
+async function restoreFailed(err: unknown, c: { userId: number, backupId: string, ip: string | null, stage: string, safetyBackupId: string | null }): Promise<AppError> {
   const failure = toAppError(err)
   const { userId, backupId, stage } = c
   const invalid = err instanceof BackupInvalidError ? { reason: err.reason, detail: err.detail } : {}

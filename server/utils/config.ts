@@ -3,12 +3,25 @@ import type { NotifierConfig, StorageConfig } from '../engine/storage/clients'
 /** Placeholders that must never protect real data. */
 const KNOWN_WEAK_SECRETS = ['changeme', 'change-me', 'secret', 'dev-secret', 'development-only-secret']
 
+export type Role = 'web' | 'worker' | 'both'
+export const ROLES: readonly Role[] = ['web', 'worker', 'both']
+
+export interface QueueConfig {
+  url: string
+  endpoint: string
+  waitBudgetMs: number
+  visibilityTimeoutSeconds: number
+  heartbeatSeconds: number
+}
+
 export interface CofreConfig {
+  role: Role
+  queue: QueueConfig
   databaseUrl: string
   databasePoolSize: number
   databaseLockWaitTimeoutSeconds: number
   databaseAcquireTimeoutMs: number
-  jobs: { maxConcurrent: number, maxQueued: number, queueWaitSeconds: number }
+  jobs: { maxConcurrent: number, maxQueued: number, queueWaitSeconds: number, staleAfterSeconds: number }
   restores: { rateLimit: number, rateWindowSeconds: number }
   jwtSecret: string
   presignTtlSeconds: number
@@ -29,6 +42,9 @@ export function productionConfigProblems(c: CofreConfig): string[] {
   else if (KNOWN_WEAK_SECRETS.some(w => secret.toLowerCase().includes(w)) || new Set(secret).size < 8) problems.push('NUXT_JWT_SECRET looks like a placeholder: generate a random one (openssl rand -base64 48).')
   if (!c.s3?.bucket) problems.push('NUXT_S3_BUCKET is missing: name the S3 bucket that stores backups.')
   if (!c.databaseUrl) problems.push('NUXT_DATABASE_URL is missing.')
+  if (!ROLES.includes(c.role)) problems.push(`NUXT_ROLE must be one of ${ROLES.join(', ')} (got "${c.role}").`)
+  if (!c.queue?.url) problems.push('NUXT_QUEUE_URL is missing: name the SQS queue of backup and restore jobs.')
+  if (c.queue && !(c.queue.heartbeatSeconds > 0 && c.queue.heartbeatSeconds < c.queue.visibilityTimeoutSeconds)) problems.push('NUXT_QUEUE_HEARTBEAT_SECONDS must be positive and below NUXT_QUEUE_VISIBILITY_TIMEOUT_SECONDS.')
   if (!(Number(c.presignTtlSeconds) > 0 && Number(c.presignTtlSeconds) <= 604800)) problems.push('NUXT_PRESIGN_TTL_SECONDS must be between 1 and 604800.')
   return problems
 }
@@ -36,6 +52,14 @@ export function productionConfigProblems(c: CofreConfig): string[] {
 export function cofreConfig(): CofreConfig {
   const rc = useRuntimeConfig()
   return {
+    role: String(rc.role) as Role,
+    queue: {
+      url: rc.queue.url,
+      endpoint: rc.queue.endpoint,
+      waitBudgetMs: Math.max(0, Number(rc.queue.waitBudgetMs)),
+      visibilityTimeoutSeconds: Number(rc.queue.visibilityTimeoutSeconds),
+      heartbeatSeconds: Number(rc.queue.heartbeatSeconds),
+    },
     databaseUrl: rc.databaseUrl,
     databasePoolSize: Number(rc.databasePoolSize),
     databaseLockWaitTimeoutSeconds: Number(rc.databaseLockWaitTimeoutSeconds),
@@ -44,6 +68,7 @@ export function cofreConfig(): CofreConfig {
       maxConcurrent: Math.max(1, Number(rc.jobs.maxConcurrent)),
       maxQueued: Math.max(0, Number(rc.jobs.maxQueued)),
       queueWaitSeconds: Math.max(0, Number(rc.jobs.queueWaitSeconds)),
+      staleAfterSeconds: Math.max(1, Number(rc.jobs.staleAfterSeconds)),
     },
     restores: { rateLimit: Number(rc.restores.rateLimit), rateWindowSeconds: Number(rc.restores.rateWindowSeconds) },
     jwtSecret: rc.jwtSecret,

@@ -1,9 +1,9 @@
 /**
- * Runs a housekeeping task shortly after start-up and then every hour, never overlapping itself,
- * logging what it did (when it did something) or why it failed. Each task must be safe on several
- * instances at once.
+ * Runs a housekeeping task shortly after start-up and then every `intervalMs`, never overlapping
+ * itself, logging what it did (when it did something) or why it failed. Each task must be safe on
+ * several instances at once.
  */
-export function everyHour(what: string, task: () => Promise<number>, firstAfterMs = 1000) {
+export function every(intervalMs: number, what: string, task: () => Promise<number>, firstAfterMs = 1000) {
   if (import.meta.prerender) return
   let running = false
   const run = async () => {
@@ -17,5 +17,7 @@ export function everyHour(what: string, task: () => Promise<number>, firstAfterM
     finally { running = false }
   }
   setTimeout(run, firstAfterMs).unref()
-  setInterval(run, 3600_000).unref()
+  setInterval(run, intervalMs).unref()
 }
+
+export const everyHour = (what: string, task: () => Promise<number>, firstAfterMs = 1000) => every(3600_000, what, task, firstAfterMs)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { BACKUP_KINDS, BACKUP_STATUSES } from '../enums'
 import { text } from './text'
+import type { AcceptedJobDto, JobStateDto } from './jobs'
 
 export const backupIdSchema = z.object({ id: text().uuid() })
 export const restoreSchema = z.object({ backup_id: text().uuid() }).strict()
@@ -61,10 +62,12 @@ export const backupListQuery = z.object({
 export type BackupListQuery = z.infer<typeof backupListQuery>
 
 /** A backup as the API returns it. `backup_id` and `urlDownload` are the seed's names. */
-export interface BackupDto {
+export interface BackupDto extends JobStateDto {
   backup_id: string
   kind: BackupKind
   status: BackupStatus
+  /** failed: the API error's data (BACKUP_INVALID's reason, STORAGE_ERROR's `notified`). */
+  error_detail: Record<string, unknown> | null
   size_bytes: number | null
   sha256: string | null
   row_counts: Record<string, number> | null
@@ -101,3 +104,8 @@ export interface RestoreResultDto {
   safety_backup_id: string
   restored: Record<string, number>
 }
+
+/** 202 from POST /api/backup: still queued or running after the wait budget. */
+export interface AcceptedBackupDto extends AcceptedJobDto { backup_id: string }
+/** 202 from POST /api/restore. */
+export interface AcceptedRestoreDto extends AcceptedJobDto { restore_id: string, backup_id: string }

@@ -91,7 +91,7 @@ export interface Stack {
   stop: () => Promise<void>
 }
 
-export function appEnv(databaseUrl: string, aws: Pick<LocalAws, 'endpoint' | 'bucket' | 'topicArn'>, extra: Record<string, string> = {}) {
+export function appEnv(databaseUrl: string, aws: Pick<LocalAws, 'endpoint' | 'bucket' | 'topicArn' | 'jobQueueUrl'>, extra: Record<string, string> = {}) {
   return {
     NUXT_DATABASE_URL: databaseUrl,
     NUXT_JWT_SECRET: TEST_JWT_SECRET,

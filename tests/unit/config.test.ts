@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { productionConfigProblems, type CofreConfig } from '../../server/utils/config'
 
 const good: CofreConfig = {
+  role: 'both',
+  queue: { url: 'https://sqs.eu-west-1.amazonaws.com/1/cofre-jobs', endpoint: '', waitBudgetMs: 10000, visibilityTimeoutSeconds: 60, heartbeatSeconds: 15 },
   databaseUrl: 'mysql://u:p@db:3306/cofre',
   databasePoolSize: 10,
   databaseLockWaitTimeoutSeconds: 10,
   databaseAcquireTimeoutMs: 10000,
-  jobs: { maxConcurrent: 4, maxQueued: 32, queueWaitSeconds: 20 },
+  jobs: { maxConcurrent: 4, maxQueued: 32, queueWaitSeconds: 20, staleAfterSeconds: 600 },
   restores: { rateLimit: 10, rateWindowSeconds: 3600 },
   jwtSecret: 'Zq8f3K1pX0v9LmN2bR7tY6uW4sE5aD3cH8jG1kQ0oP9i',
   presignTtlSeconds: 300,
@@ -16,6 +18,11 @@ const good: CofreConfig = {
 }
 
 describe('productionConfigProblems', () => {
+  it('names an unknown role, a missing job queue and a heartbeat that cannot keep a job invisible', () => {
+    expect(productionConfigProblems({ ...good, role: 'wroker' as CofreConfig['role'] }).join()).toMatch(/NUXT_ROLE must be one of web, worker, both/)
+    expect(productionConfigProblems({ ...good, queue: { ...good.queue, url: '' } }).join()).toMatch(/NUXT_QUEUE_URL is missing/)
+    expect(productionConfigProblems({ ...good, queue: { ...good.queue, heartbeatSeconds: 60 } }).join()).toMatch(/NUXT_QUEUE_HEARTBEAT_SECONDS/)
+  })
   it('accepts a safe configuration', () => {
     expect(productionConfigProblems(good)).toEqual([])
   })

@@ -5,18 +5,19 @@ import type { TableSpec } from '../spec'
 import { rowBatches } from '../db/row-stream'
 import { quoteIdent as q } from '../db/sql'
 import { DatabaseError } from '../errors'
-import type { OnProgress } from '../progress'
+import { checkpoint, type Observed } from '../progress'
 
-export interface ExportOptions {
+export interface ExportOptions extends Observed {
   pool: Pool
   userId: number
   backupId: string
   tables: readonly TableSpec[]
   app: { name: string, version: string }
   now?: Date
+  /** The caller's estimate of the rows to read (for progress; 0 or absent when unknown). */
+  expectedRows?: number
   /** Bytes of serialized lines gathered before one write downstream (batched: a write per row is ~10x slower). */
   chunkBytes?: number
-  onProgress?: OnProgress
   /** Sees every row read, with its JSON text: lets a restore compare the file with this read (restore/snapshot-diff.ts). */
   tap?: RowTap
 }
@@ -115,7 +116,7 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
       tables: o.tables.map(t => ({ name: t.name, primaryKey: t.primaryKey, columns: t.columns.map(c => ({ name: c.name, type: c.kind, nullable: c.nullable })) })),
     }
     let rowsRead = 0
-    o.onProgress?.({ stage: 'reading', done: 0, total: 0, unit: 'rows' })
+    checkpoint(o, { stage: 'reading', done: 0, total: o.expectedRows ?? 0, unit: 'rows' })
     const first = out.append(NONE, JSON.stringify(header) + '\n', NONE)
     if (first) yield first
 
@@ -144,7 +145,7 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
         }
         if (tap && texts) await tap.rows(next.value, texts)
         rowsRead += next.value.length
-        o.onProgress?.({ stage: 'reading', done: rowsRead, total: 0, unit: 'rows' })
+        checkpoint(o, { stage: 'reading', done: rowsRead, total: Math.max(rowsRead, o.expectedRows ?? 0), unit: 'rows' })
       }
       rowCounts[table.name] = count
       await tap?.end()

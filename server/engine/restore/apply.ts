@@ -5,7 +5,7 @@ import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
 import { rowBatches } from '../db/row-stream'
 import { quoteIdent as q } from '../db/sql'
 import { BackupInvalidError, DatabaseError, mysqlErrorCode } from '../errors'
-import type { OnProgress } from '../progress'
+import { checkpoint, type Observed } from '../progress'
 import type { TableSpec } from '../spec'
 import { mergeSorted } from './merge'
 import { dbRowJson, jsonColumns } from './row-json'
@@ -13,7 +13,7 @@ import type { SpooledBackup, SpooledTable } from './spool'
 import { EditFiles, type TableEdits } from './edit-files'
 import { SpoolReader } from './spool-format'
 
-export interface ApplyOptions {
+export interface ApplyOptions extends Observed {
   pool: Pool
   userId: number
   tables: readonly TableSpec[]
@@ -26,7 +26,6 @@ export interface ApplyOptions {
   edits?: ReadonlyMap<string, TableEdits>
   /** Rows per multi-row INSERT (and ids per DELETE). */
   batchRows?: number
-  onProgress?: OnProgress
 }
 
 export interface TableChanges { unchanged: number, deleted: number, inserted: number }
@@ -75,7 +74,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
   const progress = (rows: number, more = 0) => {
     done += rows
     total += more
-    o.onProgress?.({ stage: 'applying', done, total, unit: 'rows' })
+    checkpoint(o, { stage: 'applying', done, total, unit: 'rows' })
   }
   let clean = false
   try {
@@ -120,14 +119,16 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
       changes[t.name] = c
     }
 
+    // The last moment a cancel can still leave the data as it was.
+    o.signal?.throwIfAborted()
     await conn.commit()
     clean = true
-    progress(0)
+    o.onProgress?.({ stage: 'applying', done, total, unit: 'rows' })
     return { restored: o.prepared.rowCounts, changes }
   }
   catch (err) {
     await conn.rollback().catch(() => {})
-    if (err instanceof BackupInvalidError) throw err
+    if (err instanceof BackupInvalidError || o.signal?.aborted) throw err
     // An id in the file already belongs to another user's row: the file is not this user's data.
     if (mysqlErrorCode(err) === 'ER_DUP_ENTRY') throw new BackupInvalidError('duplicate_key', 'a row id belongs to another user')
     throw new DatabaseError('restore.replace', { cause: err })

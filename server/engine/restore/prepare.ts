@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { BackupInvalidError, StorageError } from '../errors'
-import type { OnProgress } from '../progress'
+import type { Observed } from '../progress'
 import type { TableSpec } from '../spec'
 import type { ObjectStore } from '../storage/s3-store'
 import { readArchiveBatches } from './archive-reader'
@@ -13,7 +13,7 @@ import { spoolBatches, type SpooledBackup } from './spool'
 import { createRestoreTempDir, removeRestoreTempDir } from './temp-dir'
 import { validatedBatches, type ValidatedItem } from './validator'
 
-export interface PrepareOptions {
+export interface PrepareOptions extends Observed {
   store: ObjectStore
   key: string
   userId: number
@@ -21,7 +21,6 @@ export interface PrepareOptions {
   /** What the catalogue recorded when the backup was made: the object must match it exactly. */
   expected: { sizeBytes: number, sha256: string }
   maxUncompressedBytes: number
-  onProgress?: OnProgress
 }
 
 /** A backup proven valid and spooled to private temp files, ready to plan or apply. */
@@ -59,6 +58,7 @@ export async function prepare(o: PrepareOptions): Promise<PreparedBackup> {
     })
     async function* remember(batches: AsyncIterable<ValidatedItem[]>) {
       for await (const items of batches) {
+        o.signal?.throwIfAborted()
         if (!header && items[0]?.kind === 'header') header = items[0].header
         yield items
       }
@@ -89,6 +89,7 @@ async function download(o: PrepareOptions, file: string) {
     await pipeline(body, new Transform({
       transform(chunk: Buffer, _e, cb) {
         size += chunk.length
+        if (o.signal?.aborted) return cb(o.signal.reason)
         if (size > expected) return cb(new BackupInvalidError('size_mismatch', `larger than the recorded ${expected} bytes`))
         hash.update(chunk)
         o.onProgress?.({ stage: 'downloading', done: size, total: expected, unit: 'bytes' })
@@ -97,7 +98,7 @@ async function download(o: PrepareOptions, file: string) {
     }), createWriteStream(file, { mode: 0o600 }))
   }
   catch (err) {
-    if (err instanceof BackupInvalidError) throw err
+    if (err instanceof BackupInvalidError || o.signal?.aborted) throw err
     throw new StorageError('download', { cause: err })
   }
   if (size !== expected) throw new BackupInvalidError('size_mismatch', `${size} bytes, recorded ${expected}`)
