@@ -35,6 +35,11 @@ export function useBackupFormat() {
     return numberFormat(intlLocale.value, { maximumFractionDigits: 0 }).format(n)
   }
 
+  /** 0.45 → "45%" / "45 %", as the locale writes it. */
+  function percent(fraction: number): string {
+    return numberFormat(intlLocale.value, { style: 'percent', maximumFractionDigits: 0 }).format(fraction)
+  }
+
   function tableLabel(table: string): string {
     return te(`backups.tableNames.${table}`) ? t(`backups.tableNames.${table}`) : table
   }
@@ -69,5 +74,5 @@ export function useBackupFormat() {
     return rtf.format(Math.ceil(seconds / 3600), 'hour')
   }
 
-  return { timeZone, dateTime, time, size, integer, tableLabel, contents, name, duration, fromNow }
+  return { timeZone, dateTime, time, size, integer, percent, tableLabel, contents, name, duration, fromNow }
 }

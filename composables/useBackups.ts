@@ -1,4 +1,7 @@
-import { BACKUPS_MAX_PAGE_SIZE, BACKUPS_PAGE_SIZE, type BackupDto, type BackupPageDto, type CreatedBackupDto, type RestoreResultDto } from '#shared/schemas/backups'
+import { BACKUPS_MAX_PAGE_SIZE, BACKUPS_PAGE_SIZE, type AcceptedBackupDto, type AcceptedRestoreDto, type BackupDto, type BackupPageDto, type CreatedBackupDto, type RestoreResultDto } from '#shared/schemas/backups'
+
+/** This screen follows its jobs itself (a determinate bar from the start): the API need not wait for them. */
+const FOLLOWS_JOBS = { Prefer: 'respond-async' }
 
 /**
  * The caller's backups and what can be done with them. The first page is fetched during SSR (it
@@ -37,10 +40,16 @@ export function useBackups() {
     throw err
   }
 
-  async function create(): Promise<CreatedBackupDto> {
-    let created: CreatedBackupDto
-    try { created = await api<CreatedBackupDto>('/api/backup', { method: 'POST' }) }
+  /** Starts a backup: done within the API's wait (201, with its link), or still going (202, to follow). */
+  async function create(): Promise<CreatedBackupDto | AcceptedBackupDto> {
+    let created: CreatedBackupDto | AcceptedBackupDto
+    try { created = await api<CreatedBackupDto | AcceptedBackupDto>('/api/backup', { method: 'POST', headers: FOLLOWS_JOBS }) }
     catch (err) { return refreshAfter(err) }
+    // Still running: the list shows its row (queued or running) in place.
+    if (!('urlDownload' in created)) {
+      await refresh()
+      return created
+    }
     // The new row goes on top at once; the refresh then brings the list in line with the server.
     const { urlDownload: _url, expiresAt: _exp, ...row } = created
     data.value = { items: [row, ...(data.value?.items ?? []).filter(b => b.backup_id !== row.backup_id)], next_cursor: data.value?.next_cursor ?? null }
@@ -48,13 +57,17 @@ export function useBackups() {
     return created
   }
 
-  async function restore(backupId: string): Promise<RestoreResultDto> {
-    let result: RestoreResultDto
+  /** Starts a restore: done within the API's wait (200), or still going (202, to follow). */
+  async function restore(backupId: string): Promise<RestoreResultDto | AcceptedRestoreDto> {
+    let result: RestoreResultDto | AcceptedRestoreDto
     const banner = useRestoreBanner()
     banner.mark(true)
-    try { result = await api<RestoreResultDto>('/api/restore', { method: 'POST', body: { backup_id: backupId } }) }
-    catch (err) { return refreshAfter(err) }
-    finally { banner.mark(false) }
+    try { result = await api<RestoreResultDto | AcceptedRestoreDto>('/api/restore', { method: 'POST', body: { backup_id: backupId }, headers: FOLLOWS_JOBS }) }
+    catch (err) {
+      banner.mark(false)
+      return refreshAfter(err)
+    }
+    if (!('restore_id' in result)) banner.mark(false)
     await refresh()
     return result
   }

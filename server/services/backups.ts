@@ -272,11 +272,11 @@ async function withDownloadLink(row: Backup, timeZone: string): Promise<CreatedB
  * awaited for the wait budget: finished in time, the answer is today's (201 with a fresh download
  * link, or the job's error); otherwise 202 with where the job is.
  */
-export async function requestBackup(userId: number, ip: string, timeZone: string): Promise<{ done: CreatedBackupDto } | { accepted: AcceptedBackupDto }> {
+export async function requestBackup(userId: number, ip: string, timeZone: string, budgetMs: number): Promise<{ done: CreatedBackupDto } | { accepted: AcceptedBackupDto }> {
   await checkBackupRate(userId)
   await checkStorageQuota(userId)
   const id = await enqueueJob('backup', userId, ip, tx => registerBackup(userId, 'manual', { status: 'queued' }, tx))
-  const state = await waitForFinish('backup', id)
+  const state = await waitForFinish('backup', id, budgetMs)
   const [row] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
   if (!row) throw new AppError('NOT_FOUND')
   if (row.status === 'completed') return { done: await withDownloadLink(row, timeZone) }

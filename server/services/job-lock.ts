@@ -27,28 +27,30 @@ const BUSY_RETRY_SECONDS = 5
  * process:
  *  1. a user whose job is already running gets 409 JOB_IN_PROGRESS at once (without queuing);
  *  2. the job waits for one of this process's slots; none in time → 503 SERVICE_BUSY + Retry-After;
- *  3. a MySQL named lock (GET_LOCK) is taken on a connection of the separate lock pool, which has
+ *  3. a MySQL named lock (GET_LOCK, waiting up to `waitSeconds`: a worker taking over from the
+ *     user's previous job, which releases it a moment after its row says finished) is taken on a
+ *     connection of the separate lock pool, which has
  *     one connection per slot, so a lock never waits for, nor takes, a connection the work needs;
  *     MySQL frees the lock if the process dies, so a crash never leaves a user locked out.
  */
-export async function withUserJobLock<T>(userId: number, fn: () => Promise<T>): Promise<T> {
-  if (!(await isUserJobIdle(userId))) throw new AppError('JOB_IN_PROGRESS')
+export async function withUserJobLock<T>(userId: number, fn: () => Promise<T>, o: { waitSeconds?: number } = {}): Promise<T> {
+  if (!o.waitSeconds && !(await isUserJobIdle(userId))) throw new AppError('JOB_IN_PROGRESS')
   const releaseSlot = await jobSlots().acquire()
   if (!releaseSlot) throw new AppError('SERVICE_BUSY', { retryAfterSeconds: BUSY_RETRY_SECONDS })
   try {
-    return await holdingLock(userId, fn)
+    return await holdingLock(userId, fn, o.waitSeconds ?? 0)
   }
   finally { releaseSlot() }
 }
 
-async function holdingLock<T>(userId: number, fn: () => Promise<T>): Promise<T> {
+async function holdingLock<T>(userId: number, fn: () => Promise<T>, waitSeconds: number): Promise<T> {
   const name = userJobLockName(userId)
   let conn: PoolConnection
   try { conn = await useDbHandle().lockPool.getConnection() }
   catch (err) { throw databaseFailure(err) }
   let got: boolean
   try {
-    const [rows] = await conn.query('SELECT GET_LOCK(?, 0) AS got', [name]) as unknown as [{ got: number | null }[]]
+    const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds]) as unknown as [{ got: number | null }[]]
     got = rows[0]?.got === 1
   }
   catch (err) {

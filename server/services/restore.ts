@@ -42,7 +42,7 @@ async function checkRestoreRate(userId: number) {
  * awaited for the wait budget: finished in time, the answer is today's (the outcome, or the
  * job's error: 422 BACKUP_INVALID, 500 STORAGE_ERROR…); otherwise 202 with where the job is.
  */
-export async function requestRestore(userId: number, backupId: string, ip: string): Promise<{ done: RestoreOutcome } | { accepted: AcceptedRestoreDto }> {
+export async function requestRestore(userId: number, backupId: string, ip: string, budgetMs: number): Promise<{ done: RestoreOutcome } | { accepted: AcceptedRestoreDto }> {
   const row = await getOwnedBackup(userId, backupId)
   // Already proven unusable: the same answer as the validation that found it, without repeating it.
   if (row.status === 'invalid') throw new AppError('BACKUP_INVALID', { reason: invalidReason(row.errorCode) })
@@ -54,7 +54,7 @@ export async function requestRestore(userId: number, backupId: string, ip: strin
     await tx.insert(restores).values({ id: restoreId, userId, backupId })
     return restoreId
   })
-  const state = await waitForFinish('restore', id)
+  const state = await waitForFinish('restore', id, budgetMs)
   const job = await getRestoreRow(userId, id)
   if (job.status === 'completed') return { done: outcomeOf(job) }
   if (state.finished) throw jobError(job)
@@ -141,6 +141,13 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null, 
   let stage: 'prepare' | 'safety_backup' | 'apply' = 'prepare'
   let prepared: PreparedBackup | undefined
   let safetyBackupId: string | null = null
+  // Before the job's row says it finished: the temp files gone and the ledger writable again, so
+  // whoever sees "completed" (the waiting request, the screen) can write at once.
+  const cleanUp = async () => {
+    await prepared?.dispose()
+    prepared = undefined
+    if (stage !== 'prepare') await endRestoreWindow(userId).catch(err => logger.error({ err: serializeError(err), userId }, 'could not end the restore window (writes resume when the job lock is released)'))
+  }
   try {
     run.stage('downloading')
     prepared = await prepare({ store: useObjectStore(), key: backupObjectKey(row), userId, tables: USER_DATA_TABLES, expected, maxUncompressedBytes: cofreConfig().backups.maxUncompressedBytes, ...observed })
@@ -162,21 +169,19 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null, 
     const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), ...observed })
     const rows = (k: keyof typeof changes[string]) => Object.values(changes).reduce((n, c) => n + c[k], 0)
     reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted') })
-    await finishJob('restore', id, { status: 'completed', set: { safety_backup_id: safetyBackupId, restored: JSON.stringify(restored) } })
+    await cleanUp()
     await markRestored(userId, backupId)
     await audit({ userId, action: 'backup.restore', targetId: backupId, detail: { restoreId: id, safetyBackupId, restored }, ip })
+    await finishJob('restore', id, { status: 'completed', set: { safety_backup_id: safetyBackupId, restored: JSON.stringify(restored) } })
   }
   catch (err) {
+    await cleanUp()
     if (run.signal.aborted) {
       await cancelledRestore({ id, userId, backupId, ip, safetyBackupId: safetyBackupId ?? (await safetyBackupOf(id)) })
       return
     }
     const failure = await restoreFailed(err, { userId, backupId, ip, stage, safetyBackupId })
     await finishJob('restore', id, { status: 'failed', errorCode: failure.code, errorDetail: failure.data ?? null })
-  }
-  finally {
-    await prepared?.dispose()
-    if (stage !== 'prepare') await endRestoreWindow(userId).catch(err => logger.error({ err: serializeError(err), userId }, 'could not end the restore window (writes resume when the job lock is released)'))
   }
 }
 

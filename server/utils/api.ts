@@ -139,3 +139,8 @@ export function paramsWith<T>(event: H3Event, schema: ZodType<T>): T {
 export function clientIp(event: H3Event): string {
   return getRequestIP(event, { xForwardedFor: process.env.COFRE_TRUST_PROXY === 'true' }) ?? 'unknown'
 }
+
+/** The client asked not to wait for a long operation (`Prefer: respond-async`, RFC 7240). */
+export function respondsAsync(event: H3Event): boolean {
+  return /(^|[\s,;])respond-async([\s,;]|$)/i.test(getHeader(event, 'prefer') ?? '')
+}

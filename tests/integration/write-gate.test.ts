@@ -38,13 +38,13 @@ describe('restore window', () => {
       expect(writes[0]!.body.message).toMatch(/restor|restaura/i)
       const [[after]] = await conn.query<any[]>('SELECT COUNT(*) AS n FROM transactions WHERE user_id = ?', [user.id])
       expect(after.n).toBe(before.n)
-      expect((await http(base(), 'GET', '/api/restores/active', { token: user.accessToken })).body).toEqual({ restoring: true })
+      expect((await http(base(), 'GET', '/api/restores/active', { token: user.accessToken })).body).toEqual({ restoring: true, restore: null })
       // Reads go on.
       expect((await http(base(), 'GET', '/api/transactions', { token: user.accessToken })).status).toBe(200)
     }
     finally { await conn.query('SELECT RELEASE_LOCK(?)', [lock()]) }
     // A flag left behind by a restore whose process died (its job lock is gone) blocks nothing.
-    expect((await http(base(), 'GET', '/api/restores/active', { token: user.accessToken })).body).toEqual({ restoring: false })
+    expect((await http(base(), 'GET', '/api/restores/active', { token: user.accessToken })).body).toEqual({ restoring: false, restore: null })
     expect((await post()).status).toBe(201)
   })
 })

@@ -46,21 +46,38 @@ export async function enqueueJob(kind: JobKind, userId: number, ip: string, inse
   catch (err) {
     throw err instanceof AppError ? err : databaseFailure(err)
   }
+  const message = { kind, id, userId, ip }
   try {
-    await sendJob({ kind, id, userId, ip })
+    await sendJob(message)
   }
   catch (err) {
     logger.error({ err: serializeError(err), jobId: id, kind }, 'job queue refused the message')
+    // A process that is its own worker runs the job itself: the user's backup does not depend on
+    // the queue being up (a crash then ends it through recovery, as any job whose worker died).
+    if (cofreConfig().role === 'both') {
+      const { runDelivery } = await import('./worker')
+      runDelivery(message, 1).catch(async (e) => {
+        logger.error({ err: serializeError(e), jobId: id }, 'job run in this process could not start')
+        await finishJob(kind, id, { status: 'failed', errorCode: 'SERVICE_BUSY', errorDetail: { retryAfterSeconds: QUEUE_RETRY_SECONDS } }).catch(() => {})
+      })
+      return id
+    }
     await finishJob(kind, id, { status: 'failed', errorCode: 'SERVICE_BUSY' }).catch(() => {})
     throw new AppError('SERVICE_BUSY', { retryAfterSeconds: QUEUE_RETRY_SECONDS })
   }
   return id
 }
 
-/** Waits for the job up to the configured budget (NUXT_QUEUE_WAIT_BUDGET_MS). */
-export async function waitForFinish(kind: JobKind, id: string): Promise<{ finished: boolean }> {
+/**
+ * How long a request waits for its job: the configured budget (NUXT_QUEUE_WAIT_BUDGET_MS), or not
+ * at all when the client said it follows jobs itself (`Prefer: respond-async`, RFC 7240).
+ */
+export const waitBudget = (respondAsync: boolean) => (respondAsync ? 0 : cofreConfig().queue.waitBudgetMs)
+
+/** Waits for the job up to `budgetMs` (default: the configured budget). */
+export async function waitForFinish(kind: JobKind, id: string, budgetMs = cofreConfig().queue.waitBudgetMs): Promise<{ finished: boolean }> {
   let state
-  try { state = await waitForJob(kind, id, cofreConfig().queue.waitBudgetMs) }
+  try { state = await waitForJob(kind, id, budgetMs) }
   catch (err) { throw err instanceof AppError ? err : databaseFailure(err) }
   return { finished: !['queued', 'running'].includes(state.status) }
 }

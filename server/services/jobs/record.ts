@@ -37,6 +37,12 @@ export async function claimJob(kind: JobKind, id: string): Promise<boolean> {
   )) === 1
 }
 
+/** False once the job is finished, cancelled or gone: a delivery for it has nothing to do. */
+export async function isJobOpen(kind: JobKind, id: string): Promise<boolean> {
+  const [rows] = await pool().query<RowDataPacket[]>(`SELECT 1 FROM ?? WHERE id = ? AND status IN ('queued', 'running')`, [JOB_TABLE[kind], id])
+  return rows.length > 0
+}
+
 export interface JobEnd {
   status: 'completed' | 'failed' | 'cancelled'
   errorCode?: string | null

@@ -4,11 +4,13 @@ import { runBackupJob } from '../backups'
 import { withUserJobLock } from '../job-lock'
 import { runRestoreJob } from '../restore'
 import { jobMessageSchema, type JobMessage } from './message'
-import { claimJob, JOB_TABLE, JobRun } from './record'
+import { claimJob, isJobOpen, JOB_TABLE, JobRun } from './record'
 import { endFailedJob } from './recovery'
 
 /** Runs used when the queue names no dead-letter queue (then the last delivery also deletes the message). */
 const DEFAULT_MAX_ATTEMPTS = 3
+/** How long a job waits for its user's lock: the previous job releases it just after finishing its row. */
+const LOCK_HANDOVER_SECONDS = 3
 /** Seconds before a job whose user is busy (another of their jobs runs) is delivered again. */
 const BUSY_RETRY_SECONDS = 5
 
@@ -17,7 +19,24 @@ class RetryLater extends Error {
   constructor(readonly seconds: number, why: string) { super(why) }
 }
 
-const RUNNERS = { backup: runBackupJob, restore: runRestoreJob } as const
+/** The job's own code (looked up when called: the modules import each other). */
+const runnerOf = (kind: JobMessage['kind']) => (kind === 'backup' ? runBackupJob : runRestoreJob)
+
+/**
+ * Runs one delivery of a job under the user's job lock: claims the row (nothing to do if it is
+ * finished or cancelled) and runs it; the job records its own outcome on its row. Throws
+ * JOB_IN_PROGRESS/SERVICE_BUSY when the lock or a slot is not free, or a database failure.
+ */
+export async function runDelivery(job: JobMessage, delivery: number): Promise<void> {
+  await withUserJobLock(job.userId, async () => {
+    if (!(await claimJob(job.kind, job.id))) return
+    const run = new JobRun(job.kind, job.id)
+    try { await runnerOf(job.kind)(job.id, run, job.ip ?? null, delivery) }
+    // What is thrown here is what the request would have answered; the row already says it.
+    catch { /* recorded */ }
+    finally { await run.close() }
+  }, { waitSeconds: LOCK_HANDOVER_SECONDS })
+}
 
 /**
  * How many times a job runs: one delivery fewer than the queue's RedrivePolicy allows, so the
@@ -50,26 +69,33 @@ async function handle(message: Message, limits: { maxAttempts: number, deadLette
   }
   const delivery = Number(message.Attributes?.ApproximateReceiveCount ?? 1)
   try {
-    await withUserJobLock(job.userId, async () => {
-      if (delivery > limits.maxAttempts) {
-        await endFailedJob(job.kind, job.id, 'JOB_INTERRUPTED', `${limits.maxAttempts} attempts`)
-        return
-      }
-      if (!(await claimJob(job.kind, job.id))) return
-      const run = new JobRun(job.kind, job.id)
-      try { await RUNNERS[job.kind](job.id, run, job.ip ?? null, delivery) }
-      // The job recorded its own outcome on its row; what is thrown here is only what the request would have answered.
-      catch { /* recorded */ }
-      finally { await run.close() }
-    })
+    // Delivered again after it finished (at-least-once delivery): nothing to do, and no lock to wait for.
+    if (!(await isJobOpen(job.kind, job.id))) return message
+  }
+  catch (err) {
+    logger.error({ err: serializeError(err), jobId: job.id }, 'could not read the job; it will be delivered again')
+    throw new RetryLater(BUSY_RETRY_SECONDS, 'error')
+  }
+  // Attempts used up (each delivery counts: a worker killed mid-job, or the user's lock busy):
+  // the job ends failed with one SNS message, whatever holds the lock (a guarded UPDATE: if a
+  // stuck run of it finishes later, its result is discarded, as a cancelled job's).
+  if (delivery > limits.maxAttempts) {
+    try { await endFailedJob(job.kind, job.id, 'JOB_INTERRUPTED', `${limits.maxAttempts} attempts`) }
+    catch (err) {
+      logger.error({ err: serializeError(err), jobId: job.id }, 'could not end a job whose attempts are used up')
+      throw new RetryLater(BUSY_RETRY_SECONDS, 'error')
+    }
+    if (limits.deadLetter) throw new RetryLater(0, 'dead-letter')
+    return message
+  }
+  try {
+    await runDelivery(job, delivery)
   }
   catch (err) {
     if (err instanceof AppError && (err.code === 'JOB_IN_PROGRESS' || err.code === 'SERVICE_BUSY')) throw new RetryLater(BUSY_RETRY_SECONDS, err.code)
     logger.error({ err: serializeError(err), jobId: job.id }, 'job delivery failed; it will be delivered again')
     throw new RetryLater(BUSY_RETRY_SECONDS, 'error')
   }
-  // The last delivery without a dead-letter queue: nothing would ever remove the message.
-  if (delivery > limits.maxAttempts && limits.deadLetter) throw new RetryLater(0, 'dead-letter')
   return message
 }
 
