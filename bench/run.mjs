@@ -22,6 +22,7 @@ import { evaluate, markdown, summarizePoint } from './lib/report.mjs'
 import { fingerprint, gunzipTo, referenceBackup, referenceRestore, serverVersion } from './lib/reference.mjs'
 import { idleRss, toMB, withRss } from './lib/rss.mjs'
 import { api, build, login, serverEntry, startAws, startServer } from './lib/stack.mjs'
+import { jobsPerMinute, queueOverhead } from './lib/jobs.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const { values: args } = parseArgs({
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     'skip-reference': { type: 'boolean', default: false },
     'skip-worst': { type: 'boolean', default: false },
     'skip-partial': { type: 'boolean', default: false },
+    'skip-jobs': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'help': { type: 'boolean', short: 'h', default: false },
   },
@@ -59,6 +61,7 @@ if (args.help) {
   --skip-load        no load tests;  --skip-reference  no mariadb-dump/mariadb reference
   --skip-worst       no restore over entirely different data
   --skip-partial     no restore over data with 1% of the rows changed
+  --skip-jobs        no queue overhead / jobs-per-minute measurements
   --cpu-prof         run the server with --cpu-prof (profiles in .bench/prof/)`)
   process.exit(0)
 }
@@ -399,6 +402,15 @@ async function main() {
     server = await startWarm()
     results.idleRss = server.idleRss
     for (const n of cfg.points) results.points[n] = await measurePoint(server, n, seeded.users[n])
+    await stopServer(server)
+    server = undefined
+    if (!args['skip-jobs']) {
+      const common = { entry, databaseUrl: cfg.databaseUrl, aws, logDir: BENCH_DIR, password: PASSWORD }
+      log('jobs: queue overhead (queued vs direct, alternating) …')
+      results.jobs = { overhead: await queueOverhead({ ...common, email: emailOf('api'), runs: smoke ? 5 : 30 }) }
+      log(`jobs: backups of ${cfg.others.users + 1} users with 1, then 2 worker processes …`)
+      results.jobs.throughput = await jobsPerMinute({ ...common, emails: [emailOf('api'), ...Array.from({ length: cfg.others.users }, (_, i) => emailOf(`other-${i + 1}`))] })
+    }
   }
   catch (err) {
     fail(`${err.message}`)
@@ -411,7 +423,7 @@ async function main() {
   results.durationSeconds = (performance.now() - started) / 1000
   const complete = Object.values(results.points).filter(p => p.backup.runs.length && p.restore.runs.length && (args['skip-reference'] || (p.reference.backup.length && p.reference.restore.length)))
   results.summary = Object.fromEntries(complete.map(p => [p.rows, summarizePoint(p)]))
-  results.targets = evaluate({ points: results.summary, load: results.load })
+  results.targets = evaluate({ points: results.summary, load: results.load, jobs: results.jobs })
   const md = markdown(results)
   const outDir = smoke ? join(BENCH_DIR, 'results') : join(ROOT, 'bench', 'results')
   await mkdir(outDir, { recursive: true })

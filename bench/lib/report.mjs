@@ -51,6 +51,14 @@ export function evaluate(results) {
     if (l.api) add(`GET /api/backups p95 at ${l.api.connections} connections`, ms(l.api.p95), '≤ 50 ms', l.api.p95 <= 50)
     if (l.ssr) add(`SSR GET /backups p95 at ${l.ssr.connections} connections`, ms(l.ssr.p95), '≤ 150 ms', l.ssr.p95 <= 150)
   }
+  if (results.jobs?.overhead) {
+    const o = results.jobs.overhead
+    add(`queue overhead, small backup (1k rows): p50 request → completed, queued − direct (${o.runs} each)`, ms(o.addedMs), '≤ 50 ms', o.addedMs <= 50)
+  }
+  if (results.jobs?.throughput) {
+    const t = results.jobs.throughput
+    add(`backup jobs per minute, ${t.one.jobs} users: 2 workers / 1 worker (reported)`, `${t.two.perMinute.toFixed(0)} / ${t.one.perMinute.toFixed(0)} = ${t.ratio.toFixed(2)}x`, 'reported', true)
+  }
   return targets
 }
 
@@ -130,6 +138,12 @@ export function markdown(results) {
       if (l) out.push(`| ${name} | ${l.connections} × ${l.durationSeconds} | ${l.rps.toFixed(0)} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${ms(l.max)} | ${l.non2xx} / ${l.errors + l.timeouts} |`)
     }
     if (results.load.rssAfter) out.push('', `Server RSS right after the load tests: ${mb(results.load.rssAfter)}; backups and restores are measured on a fresh server.`)
+  }
+  if (results.jobs) {
+    const { overhead: o, throughput: t } = results.jobs
+    out.push('', '| jobs (issue 14) | measured |', '|---|---:|')
+    if (o) out.push(`| small backup (1k rows), POST → 201: queued through SQS, p50 / p95 | ${ms(o.queuedP50)} / ${ms(o.queuedP95)} |`, `| same, run in the receiving process (no queue), p50 / p95 | ${ms(o.directP50)} / ${ms(o.directP95)} |`)
+    if (t) for (const [k, v] of [['1 worker', t.one], ['2 workers', t.two]]) out.push(`| ${v.jobs} backup jobs at once (one per user), ${k}: all completed in | ${sec(v.seconds)} (${v.perMinute.toFixed(0)} jobs/min) |`)
   }
   out.push('', '| target | measured | limit | result |', '|---|---:|---:|:---:|')
   const cell = x => String(x).replace(/\|/g, '\\|')

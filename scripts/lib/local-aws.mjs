@@ -51,7 +51,7 @@ export async function startLocalAws({ port = 0, dataDir, bucket = LOCAL_AWS.buck
     ],
     subscriptions: [{ topic, queue }],
   })
-  const queueUrl = name => result.queues.find(q => q.name === name)?.url ?? `${endpoint}/${LOCAL_AWS.accountId}/${name}`
+  const queueUrl = name => result.queues.find(q => q.name === name)?.url
   return {
     server,
     port: server.port,

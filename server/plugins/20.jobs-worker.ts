@@ -7,6 +7,10 @@ import { startWorker } from '../services/jobs/worker'
  */
 export default defineNitroPlugin((nitro) => {
   if (import.meta.prerender || cofreConfig().role === 'web') return
+  if (!cofreConfig().queue.url) {
+    logger.info('no job queue (NUXT_QUEUE_URL): jobs run in the process that receives them')
+    return
+  }
   const started = startWorker().catch((err) => {
     logger.error({ err: serializeError(err) }, 'job worker did not start')
     return undefined

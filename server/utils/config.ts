@@ -43,7 +43,7 @@ export function productionConfigProblems(c: CofreConfig): string[] {
   if (!c.s3?.bucket) problems.push('NUXT_S3_BUCKET is missing: name the S3 bucket that stores backups.')
   if (!c.databaseUrl) problems.push('NUXT_DATABASE_URL is missing.')
   if (!ROLES.includes(c.role)) problems.push(`NUXT_ROLE must be one of ${ROLES.join(', ')} (got "${c.role}").`)
-  if (!c.queue?.url) problems.push('NUXT_QUEUE_URL is missing: name the SQS queue of backup and restore jobs.')
+  if (!c.queue?.url && c.role !== 'both') problems.push(`NUXT_QUEUE_URL is missing: the ${c.role} role reaches the other processes through the SQS job queue.`)
   if (c.queue && !(c.queue.heartbeatSeconds > 0 && c.queue.heartbeatSeconds < c.queue.visibilityTimeoutSeconds)) problems.push('NUXT_QUEUE_HEARTBEAT_SECONDS must be positive and below NUXT_QUEUE_VISIBILITY_TIMEOUT_SECONDS.')
   if (!(Number(c.presignTtlSeconds) > 0 && Number(c.presignTtlSeconds) <= 604800)) problems.push('NUXT_PRESIGN_TTL_SECONDS must be between 1 and 604800.')
   return problems

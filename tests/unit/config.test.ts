@@ -20,7 +20,10 @@ const good: CofreConfig = {
 describe('productionConfigProblems', () => {
   it('names an unknown role, a missing job queue and a heartbeat that cannot keep a job invisible', () => {
     expect(productionConfigProblems({ ...good, role: 'wroker' as CofreConfig['role'] }).join()).toMatch(/NUXT_ROLE must be one of web, worker, both/)
-    expect(productionConfigProblems({ ...good, queue: { ...good.queue, url: '' } }).join()).toMatch(/NUXT_QUEUE_URL is missing/)
+    expect(productionConfigProblems({ ...good, role: 'web', queue: { ...good.queue, url: '' } }).join()).toMatch(/NUXT_QUEUE_URL is missing: the web role/)
+    expect(productionConfigProblems({ ...good, role: 'worker', queue: { ...good.queue, url: '' } }).join()).toMatch(/NUXT_QUEUE_URL is missing: the worker role/)
+    // One instance doing everything may run its jobs itself, without a queue.
+    expect(productionConfigProblems({ ...good, role: 'both', queue: { ...good.queue, url: '' } })).toEqual([])
     expect(productionConfigProblems({ ...good, queue: { ...good.queue, heartbeatSeconds: 60 } }).join()).toMatch(/NUXT_QUEUE_HEARTBEAT_SECONDS/)
   })
   it('accepts a safe configuration', () => {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { ERROR_STATUS, type ErrorCode } from '#shared/errors'
 import type { AcceptedJobDto, JobStage, JobStateDto, JobStatus, ProgressUnit } from '#shared/schemas/jobs'
-import type { JobKind } from './message'
+import type { JobKind, JobMessage } from './message'
 import { sendJob } from './queue'
 import { finishJob, waitForJob } from './record'
 
@@ -47,6 +47,11 @@ export async function enqueueJob(kind: JobKind, userId: number, ip: string, inse
     throw err instanceof AppError ? err : databaseFailure(err)
   }
   const message = { kind, id, userId, ip }
+  // No queue (a single instance in the `both` role, NUXT_QUEUE_URL unset): it runs its jobs itself.
+  if (!cofreConfig().queue.url) {
+    runHere(message)
+    return id
+  }
   try {
     await sendJob(message)
   }
@@ -55,11 +60,7 @@ export async function enqueueJob(kind: JobKind, userId: number, ip: string, inse
     // A process that is its own worker runs the job itself: the user's backup does not depend on
     // the queue being up (a crash then ends it through recovery, as any job whose worker died).
     if (cofreConfig().role === 'both') {
-      const { runDelivery } = await import('./worker')
-      runDelivery(message, 1).catch(async (e) => {
-        logger.error({ err: serializeError(e), jobId: id }, 'job run in this process could not start')
-        await finishJob(kind, id, { status: 'failed', errorCode: 'SERVICE_BUSY', errorDetail: { retryAfterSeconds: QUEUE_RETRY_SECONDS } }).catch(() => {})
-      })
+      runHere(message)
       return id
     }
     await finishJob(kind, id, { status: 'failed', errorCode: 'SERVICE_BUSY' }).catch(() => {})
@@ -73,6 +74,14 @@ export async function enqueueJob(kind: JobKind, userId: number, ip: string, inse
  * at all when the client said it follows jobs itself (`Prefer: respond-async`, RFC 7240).
  */
 export const waitBudget = (respondAsync: boolean) => (respondAsync ? 0 : cofreConfig().queue.waitBudgetMs)
+
+/** Runs a job in this process, in the background, as one delivery (the request waits on its row as for any job). */
+function runHere(message: JobMessage) {
+  import('./worker').then(({ runDelivery }) => runDelivery(message, 1)).catch(async (e) => {
+    logger.error({ err: serializeError(e), jobId: message.id }, 'job run in this process could not start')
+    await finishJob(message.kind, message.id, { status: 'failed', errorCode: 'SERVICE_BUSY', errorDetail: { retryAfterSeconds: QUEUE_RETRY_SECONDS } }).catch(() => {})
+  })
+}
 
 /** Waits for the job up to `budgetMs` (default: the configured budget). */
 export async function waitForFinish(kind: JobKind, id: string, budgetMs = cofreConfig().queue.waitBudgetMs): Promise<{ finished: boolean }> {
