@@ -185,6 +185,21 @@ describe('1 web + 2 workers', () => {
 })
 
 describe('cancel', () => {
+  it('another user can neither follow nor cancel a job (404, as for a job that does not exist)', async () => {
+    const owner = await newUser(base(), 'owner')
+    const other = await newUser(base(), 'other')
+    const backup = await http(base(), 'POST', '/api/backup', { token: owner.accessToken, headers: ASYNC })
+    const b = backup.status === 201 ? backup.body : await follow(owner, backup.headers.get('location')!)
+    const restore = await http(base(), 'POST', '/api/restore', { token: owner.accessToken, body: { backup_id: b.backup_id }, headers: ASYNC })
+    expect(restore.status).toBe(202)
+    for (const path of [`/api/backups/${b.backup_id}`, `/api/restores/${restore.body.restore_id}`]) {
+      expect((await http(base(), 'GET', path, { token: other.accessToken })).status).toBe(404)
+      expect((await http(base(), 'POST', `${path}/cancel`, { token: other.accessToken })).status).toBe(404)
+    }
+    expect((await follow(owner, restore.headers.get('location')!)).status).toBe('completed')
+    expect((await http(base(), 'GET', `/api/restores/${restore.body.restore_id}`, { token: owner.accessToken })).body).toMatchObject({ status: 'completed', stage: 'finished', backup_id: b.backup_id })
+  }, 60_000)
+
   it('a running backup, cancelled: no object, the row cancelled; the user can back up again at once', async () => {
     const u = await newUser(base(), 'cancel-b')
     const conn = await connect(databaseUrl)

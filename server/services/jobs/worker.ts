@@ -14,6 +14,16 @@ const LOCK_HANDOVER_SECONDS = 3
 /** Seconds before a job whose user is busy (another of their jobs runs) is delivered again. */
 const BUSY_RETRY_SECONDS = 5
 
+/**
+ * Seconds one receive waits for a message (long polling). Short on purpose: a receive still
+ * waiting when its process dies can be handed a message nobody will read, which then stays
+ * invisible for the whole visibility timeout — seen here as 60 s stalls after restarts. Five
+ * seconds bounds that window; it costs 4 receives per worker every 5 s when idle.
+ */
+const POLL_WAIT_SECONDS = 5
+/** Set when the server closes: a message received from then on goes straight back to the queue. */
+let stopping = false
+
 /** Asked to come back later: the message is left on the queue, visible again after `seconds`. */
 class RetryLater extends Error {
   constructor(readonly seconds: number, why: string) { super(why) }
@@ -114,13 +124,18 @@ export async function startWorker(): Promise<() => Promise<void>> {
     sqs: useSqs(),
     useQueueUrlAsEndpoint: !c.queue.endpoint,
     batchSize: 1,
-    waitTimeSeconds: 20,
+    waitTimeSeconds: POLL_WAIT_SECONDS,
+    // On close, the last receives finish (and hand back what they get) before the process exits.
+    pollingCompleteWaitTimeMs: (POLL_WAIT_SECONDS + 1) * 1000,
     visibilityTimeout: c.queue.visibilityTimeoutSeconds,
     heartbeatInterval: c.queue.heartbeatSeconds,
     messageSystemAttributeNames: ['ApproximateReceiveCount'],
     terminateVisibilityTimeout: messages => retryIn.get(messages[0]?.MessageId ?? '') ?? BUSY_RETRY_SECONDS,
     handleMessage: async (message) => {
-      try { return await handle(message, limits) }
+      try {
+        if (stopping) throw new RetryLater(0, 'shutting down')
+        return await handle(message, limits)
+      }
       catch (err) {
         if (err instanceof RetryLater) retryIn.set(message.MessageId ?? '', err.seconds)
         setTimeout(() => retryIn.delete(message.MessageId ?? ''), 60_000).unref()
@@ -137,9 +152,10 @@ export async function startWorker(): Promise<() => Promise<void>> {
   }
   logger.info({ consumers: consumers.length, maxAttempts: limits.maxAttempts, deadLetter: limits.deadLetter, table: Object.values(JOB_TABLE) }, 'job worker started')
   return async () => {
+    stopping = true
     await Promise.all(consumers.map(consumer => new Promise<void>((resolve) => {
       consumer.once('stopped', () => resolve())
-      consumer.stop({ abort: true })
+      consumer.stop()
     })))
   }
 }
