@@ -1,5 +1,16 @@
 import type { JobStateDto } from '#shared/schemas/jobs'
 
+/** What a progress bar shows of a followed job. */
+export interface JobView {
+  state: JobStateDto | null
+  /** null while the job does not know its total (the bar is indeterminate). */
+  percent: number | null
+  /** Seconds left in the current stage, once a rate is known. */
+  eta: number | null
+  cancellable: boolean
+  cancelling: boolean
+}
+
 /** How often a running job is asked where it is. */
 const POLL_MS = 500
 
