@@ -157,37 +157,65 @@ describe('hostile: a stalled S3 with the default timeout', () => {
     if (db2) await dropDatabase(db2)
   })
 
-  /** The request fails, and its answer comes within the timeout (+ margin) of S3 going silent. */
-  async function expectBoundedFailure(req: () => Promise<ApiResponse>, event: string, fault: string) {
-    const { r, ms } = await timed(req())
-    const silentMs = Date.now() - proxy2.silentSince!
-    console.log(`hostile faults (default timeout): ${fault} answered ${r.status} ${(silentMs / 1000).toFixed(1)} s after S3 went silent (${(ms / 1000).toFixed(1)} s after the request)`)
-    expect(r.status, fault).toBe(500)
-    expect(r.body.data.code, fault).toBe('STORAGE_ERROR')
-    expect(silentMs, fault).toBeLessThan(TIMEOUT_MS + MARGIN_MS)
-    expect((await drain2()).map(m => m.event), fault).toEqual([event])
-    injected.push(`${fault} (default timeout, ${(ms / 1000).toFixed(1)} s)`)
+  /** A job's final state: the 201/200 body, or (after a 202) its row followed through Location until it ends. */
+  async function finished(r: ApiResponse, token: string): Promise<any> {
+    if (r.status !== 202) return { ...r.body, status: r.status === 201 || r.status === 200 ? 'completed' : `HTTP ${r.status}` }
+    for (;;) {
+      const job = (await http(app2.baseURL, 'GET', r.headers.get('location')!, { token })).body
+      if (job.status !== 'queued' && job.status !== 'running') return job
+      await new Promise(res => setTimeout(res, 200))
+    }
   }
 
-  it('S3 silent from the first byte during a backup → 500 within the timeout; the next backup starts at once', async () => {
+  /**
+   * The job fails with STORAGE_ERROR (one SNS message, `notified`), and it ends within the timeout
+   * (+ margin) of S3 going silent. The request waits for its job 10 s (the default budget), less
+   * than the 30 s timeout: it answers 202, and the job's row (followed through Location) says how
+   * and when it ended — the same A1 as an inline 500.
+   */
+  async function expectBoundedFailure(req: () => Promise<ApiResponse>, token: string, event: string, fault: string) {
+    const { r, ms } = await timed(req())
+    let code: string
+    let endedAt: number
+    if (r.status === 202) {
+      const job = await finished(r, token)
+      expect(job.status, fault).toBe('failed')
+      expect(job.error_detail, fault).toEqual({ notified: true })
+      code = job.error_code
+      endedAt = Date.parse(job.completed_at)
+    }
+    else {
+      expect(r.status, fault).toBe(500)
+      code = r.body.data.code
+      endedAt = Date.now()
+    }
+    const silentMs = endedAt - proxy2.silentSince!
+    console.log(`hostile faults (default timeout): ${fault} → ${r.status}, job ended ${code} ${(silentMs / 1000).toFixed(1)} s after S3 went silent (request answered after ${(ms / 1000).toFixed(1)} s)`)
+    expect(code, fault).toBe('STORAGE_ERROR')
+    expect(silentMs, fault).toBeLessThan(TIMEOUT_MS + MARGIN_MS)
+    expect((await drain2()).map(m => m.event), fault).toEqual([event])
+    injected.push(`${fault} (default timeout, job ended ${(silentMs / 1000).toFixed(1)} s after S3 went silent)`)
+  }
+
+  it('S3 silent from the first byte during a backup → the job fails (STORAGE_ERROR) within the timeout; the next backup starts at once', async () => {
     proxy2.setMode({ kind: 'stall', ms: 600_000 })
-    await expectBoundedFailure(() => http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), 'backup.storage_error', 'S3 silent during backup')
+    await expectBoundedFailure(() => http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), u.accessToken, 'backup.storage_error', 'S3 silent during backup')
     proxy2.setMode({ kind: 'pass' })
     expect(await healthy()).toBe(200)
-    const next = await timed(http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }))
-    expect(next.r.status).toBe(201)
-    expect(next.r.body.size_bytes).toBeGreaterThan(8 * 1024 * 1024) // multipart at the default part size
+    const next = await finished(await http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), u.accessToken)
+    expect(next.status).toBe('completed')
+    expect(next.size_bytes).toBeGreaterThan(8 * 1024 * 1024) // multipart at the default part size
   })
 
-  it('S3 going silent mid-upload (parts, retries and the multipart abort all hang) → 500 within the timeout', async () => {
+  it('S3 going silent mid-upload (parts, retries and the multipart abort all hang) → the job fails within the timeout', async () => {
     proxy2.setMode({ kind: 'stall-after', bytes: 9 * 1024 * 1024 })
-    await expectBoundedFailure(() => http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), 'backup.storage_error', 'S3 silent mid-upload')
+    await expectBoundedFailure(() => http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), u.accessToken, 'backup.storage_error', 'S3 silent mid-upload')
     proxy2.setMode({ kind: 'pass' })
     expect(await healthy()).toBe(200)
-    expect((await http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken })).status).toBe(201)
+    expect((await finished(await http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), u.accessToken)).status).toBe('completed')
   })
 
-  it('S3 going silent mid-download during a restore → 500 within the timeout, data unchanged; the next restore runs', async () => {
+  it('S3 going silent mid-download during a restore → the job fails within the timeout, data unchanged; the next restore runs', async () => {
     const good = await http(app2.baseURL, 'POST', '/api/backup', { token: small.accessToken })
     expect(good.status).toBe(201)
     await drain2()
@@ -195,7 +223,7 @@ describe('hostile: a stalled S3 with the default timeout', () => {
     const [[before]] = await conn.query<any[]>('SELECT COUNT(*) AS n, SUM(amount) AS total FROM transactions WHERE user_id = ?', [small.id])
     // Request and response headers pass, then part of the body, then nothing.
     proxy2.setMode({ kind: 'stall-after', bytes: 4096 })
-    await expectBoundedFailure(() => http(app2.baseURL, 'POST', '/api/restore', { token: small.accessToken, body: { backup_id: good.body.backup_id } }), 'restore.storage_error', 'S3 silent during restore download')
+    await expectBoundedFailure(() => http(app2.baseURL, 'POST', '/api/restore', { token: small.accessToken, body: { backup_id: good.body.backup_id } }), small.accessToken, 'restore.storage_error', 'S3 silent during restore download')
     const [[after]] = await conn.query<any[]>('SELECT COUNT(*) AS n, SUM(amount) AS total FROM transactions WHERE user_id = ?', [small.id])
     expect(after).toEqual(before)
     await conn.end()
