@@ -19,6 +19,8 @@ export interface JobStateDto {
   started_at: string | null
   /** The running worker's last sign of life. */
   heartbeat_at: string | null
+  /** A failed job's BACKUP_INVALID reason (as the 422 it would have answered carries it). */
+  reason: string | null
 }
 
 export const restoreIdSchema = z.object({ id: text().uuid() })

@@ -5,7 +5,7 @@ import { SignJWT } from 'jose'
 import type mysql from 'mysql2/promise'
 import { BACKUP_INVALID_REASONS } from '../../shared/errors'
 import { connect, databaseName, gunzipLines } from '../support/data'
-import { apiAs, backupsReady, open, screenshot, seriousA11yViolations, sha256OfFile, signInHere, signUp } from '../support/e2e-helpers'
+import { apiAs, authHeader, backupsReady, open, screenshot, seriousA11yViolations, sha256OfFile, signInHere, signUp } from '../support/e2e-helpers'
 import { jobLockName } from '../../server/services/job-lock'
 import { replaceObject, s3Client, serialize } from '../support/mutate'
 import { startStack, TEST_JWT_SECRET, type Stack } from '../support/stack'
@@ -287,17 +287,26 @@ test.describe('failures shown in the user\'s words (private stack)', () => {
     await expect(page.locator('[data-testid="backup-row"][data-kind="pre-restore"]')).toHaveCount(1)
   })
 
-  test('409: another job holds the user\'s lock', async () => {
+  test('409: another job of the user is already queued (started in another tab)', async () => {
     const lock = jobLockName(databaseName(stack.databaseUrl), userId)
     await db.query('SELECT GET_LOCK(?, 0)', [lock])
+    let other: { restore_id: string, status: string }
     try {
-      const dialog = await openRestore(backupId)
+      await page.locator(`[data-testid="backup-row"][data-backup-id="${backupId}"]`).getByTestId('backup-restore').click()
+      const dialog = page.getByTestId('restore-dialog')
+      await dialog.getByTestId('restore-understand').locator('input').check()
+      // Meanwhile another tab starts a restore: it waits in the queue (the user's lock is held elsewhere).
+      other = await (await page.request.fetch(url('/api/restore'), { method: 'POST', data: { backup_id: backupId }, headers: { authorization: await authHeader(page), Prefer: 'respond-async' } })).json()
+      expect(other.status).toBe('queued')
+      await dialog.getByTestId('restore-confirm').click()
       const alert = problemIn(dialog, 'restore-error')
       await expect(alert).toContainText('Outra operação em andamento')
       await expect(alert.getByTestId('problem-text')).toHaveText('Já existe um backup ou uma restauração em andamento na sua conta. Aguarde terminar e tente de novo.')
     }
     finally { await db.query('SELECT RELEASE_LOCK(?)', [lock]) }
     await closeRestore()
+    // Its lock free, the other tab's restore runs.
+    await expect.poll(async () => (await apiAs(page, stack.app.baseURL, 'GET', `/api/restores/${other!.restore_id}`)).status, { timeout: 30_000 }).toBe('completed')
   })
 
   test('A2: a corrupted object is "Backup inválido" with the reason in plain language', async () => {
@@ -349,7 +358,8 @@ test.describe('failures shown in the user\'s words (private stack)', () => {
     await signInHere(page, email)
     await expect(page).toHaveURL(/\/backups$/)
     await backupsReady(page)
-    await expect(page.getByTestId('backup-row')).toHaveCount(2)
+    // The backup and the safety backups of the two restores above (A3's, the other tab's).
+    await expect(page.getByTestId('backup-row')).toHaveCount(3)
     await expect(page.getByTestId('backup-error')).toHaveCount(0)
   })
 

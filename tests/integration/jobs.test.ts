@@ -2,7 +2,7 @@
 // API, enqueues) and two workers (NUXT_ROLE=worker: run jobs, serve only /api/health), with a real
 // MariaDB and a real SQS (fauxqs). Workers are killed outright (SIGKILL) mid-job; messages are
 // delivered twice; jobs are cancelled; attempts are used up.
-import { ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
@@ -181,6 +181,27 @@ describe('1 web + 2 workers', () => {
     await conn.end()
     expect(auditsAfter.n).toBe(audits.n)
     expect(await objectsOf(u.id)).toEqual([`users/${u.id}/backups/${b.backup_id}.jsonl.gz`])
+  }, 60_000)
+})
+
+describe('failures after the 202', () => {
+  it('A2: an invalid backup found by the job — the restore\'s row says BACKUP_INVALID with its reason, the data unchanged', async () => {
+    const u = await newUser(base(), 'a2')
+    const conn = await connect(databaseUrl)
+    await seedLedger(conn, u.id, 500)
+    const backup = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
+    const b = backup.status === 201 ? backup.body : await follow(u, backup.headers.get('location')!)
+    // Same size, other bytes: only the SHA-256 can tell.
+    const key = `users/${u.id}/backups/${b.backup_id}.jsonl.gz`
+    await s3Client(aws.endpoint).send(new PutObjectCommand({ Bucket: aws.bucket, Key: key, Body: Buffer.alloc(b.size_bytes, 7) }))
+    const before = await dumpUser(conn, u.id)
+    const res = await http(base(), 'POST', '/api/restore', { token: u.accessToken, body: { backup_id: b.backup_id }, headers: ASYNC })
+    expect(res.status).toBe(202)
+    const done = await follow(u, res.headers.get('location')!)
+    expect(done).toMatchObject({ status: 'failed', error_code: 'BACKUP_INVALID', reason: 'checksum_mismatch', error_detail: { reason: 'checksum_mismatch' }, safety_backup_id: null })
+    expect(await dumpUser(conn, u.id)).toEqual(before)
+    expect((await http(base(), 'GET', `/api/backups/${b.backup_id}`, { token: u.accessToken })).body).toMatchObject({ status: 'invalid', error_code: 'checksum_mismatch' })
+    await conn.end()
   }, 60_000)
 })
 

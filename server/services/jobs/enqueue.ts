@@ -101,6 +101,7 @@ export function jobError(row: Pick<JobRow, 'status' | 'errorCode' | 'errorDetail
 
 /** Where a job is, as every job's API shows it. */
 export function jobState(row: JobRow): JobStateDto {
+  const detail = (typeof row.errorDetail === 'string' ? JSON.parse(row.errorDetail) : row.errorDetail) as { reason?: string } | null
   return {
     status: row.status as JobStatus,
     stage: row.stage as JobStage,
@@ -108,6 +109,7 @@ export function jobState(row: JobRow): JobStateDto {
     cancel_requested: row.cancelRequestedAt !== null,
     started_at: fromSqlTimeOrNull(row.startedAt),
     heartbeat_at: fromSqlTimeOrNull(row.heartbeatAt),
+    reason: detail?.reason ?? null,
   }
 }
 
