@@ -1,7 +1,8 @@
+import { RESPOND_ASYNC } from '#shared/prefer'
 import { BACKUPS_MAX_PAGE_SIZE, BACKUPS_PAGE_SIZE, type AcceptedBackupDto, type AcceptedRestoreDto, type BackupDto, type BackupPageDto, type CreatedBackupDto, type RestoreResultDto } from '#shared/schemas/backups'
 
 /** This screen follows its jobs itself (a determinate bar from the start): the API need not wait for them. */
-const FOLLOWS_JOBS = { Prefer: 'respond-async' }
+const FOLLOWS_JOBS = { ...RESPOND_ASYNC }
 
 /**
  * The caller's backups and what can be done with them. The first page is fetched during SSR (it

@@ -1,3 +1,4 @@
+import { prefersRespondAsync } from '#shared/prefer'
 import type { EventHandlerRequest, H3Event } from 'h3'
 import { ZodError, type ZodType } from 'zod'
 import { ERROR_STATUS } from '#shared/errors'
@@ -142,5 +143,5 @@ export function clientIp(event: H3Event): string {
 
 /** The client asked not to wait for a long operation (`Prefer: respond-async`, RFC 7240). */
 export function respondsAsync(event: H3Event): boolean {
-  return /(^|[\s,;])respond-async([\s,;]|$)/i.test(getHeader(event, 'prefer') ?? '')
+  return prefersRespondAsync(getHeader(event, 'prefer'))
 }

@@ -6,6 +6,7 @@ import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
+import { RESPOND_ASYNC } from '../../shared/prefer'
 import { startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { jobLockName } from '../../server/services/job-lock'
 import { http, newUser, type TestUser } from '../support/api'
@@ -57,7 +58,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeout
 }
 const open = (s: string) => s === 'queued' || s === 'running'
 /** The screen's way: answered at once with 202, the job followed through its Location. */
-const ASYNC = { Prefer: 'respond-async' }
+const ASYNC = { ...RESPOND_ASYNC }
 /** Follows a job's Location until it finishes. */
 const follow = (user: TestUser, location: string, timeoutMs = 90_000) =>
   until(async () => (await http(base(), 'GET', location, { token: user.accessToken })).body, b => !open(b.status), timeoutMs)
