@@ -409,7 +409,7 @@ async function main() {
       log('jobs: queue overhead (queued vs direct, alternating) …')
       results.jobs = { overhead: await queueOverhead({ ...common, email: emailOf('api'), runs: smoke ? 5 : 30 }) }
       log(`jobs: backups of ${cfg.others.users + 1} users with 1, then 2 worker processes …`)
-      results.jobs.throughput = await jobsPerMinute({ ...common, emails: [emailOf('api'), ...Array.from({ length: cfg.others.users }, (_, i) => emailOf(`other-${i + 1}`))] })
+      results.jobs.throughput = await measured('jobs per minute', () => jobsPerMinute({ ...common, emails: [emailOf('api'), ...Array.from({ length: cfg.others.users }, (_, i) => emailOf(`other-${i + 1}`))] }))
     }
   }
   catch (err) {

@@ -1,6 +1,7 @@
 // Issue 14's benchmark rows: what the queue costs a small backup (request → completed, through
 // SQS vs run in the receiving process, alternating, same minutes), and how many backup jobs per
 // minute one and two worker processes get through for many users at once.
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import mysql from 'mysql2/promise'
 import { api, login, startServer } from './stack.mjs'
@@ -59,7 +60,10 @@ export async function jobsPerMinute({ entry, databaseUrl, aws, logDir, emails, p
     const web = await startServer({ entry, databaseUrl, aws, logFile: join(logDir, `server-web-${workers}.log`), env: { NUXT_ROLE: 'web' } })
     const procs = []
     try {
-      for (let i = 0; i < workers; i++) procs.push(await startServer({ entry, databaseUrl, aws, logFile: join(logDir, `server-worker-${workers}-${i}.log`), env: { NUXT_ROLE: 'worker' } }))
+      for (let i = 0; i < workers; i++) {
+        const logFile = join(logDir, `server-worker-${workers}-${i}.log`)
+        procs.push({ ...(await startServer({ entry, databaseUrl, aws, logFile, env: { NUXT_ROLE: 'worker' } })), logFile })
+      }
       const tokens = []
       for (const email of emails) tokens.push(await login(web.baseURL, email, password))
       const conn = await mysql.createConnection({ uri: databaseUrl })
@@ -74,7 +78,14 @@ export async function jobsPerMinute({ entry, databaseUrl, aws, logDir, emails, p
         for (;;) {
           const [[row]] = await conn.query('SELECT SUM(status = \'completed\') AS done, SUM(status IN (\'queued\', \'running\')) AS open FROM backups WHERE id IN (?)', [ids])
           if (Number(row.open) === 0) {
-            if (Number(row.done) !== ids.length) throw new Error(`${ids.length - Number(row.done)} of ${ids.length} backup jobs did not complete`)
+            if (Number(row.done) !== ids.length) {
+              const [failed] = await conn.query('SELECT id, error_code AS code FROM backups WHERE id IN (?) AND status <> \'completed\'', [ids])
+              // The workers' logs say why: a query KILLed by another suite on the same MariaDB (the
+              // bench's known neighbour, see measured()) is retried; anything else is BROKEN.
+              const logs = (await Promise.all(procs.map(p => readFile(p.logFile, 'utf8').catch(() => '')))).join('\n')
+              const killed = failed.every(f => logs.split('\n').some(l => l.includes(f.id) && /"errno":(1317|2013|1927)\b|ER_QUERY_INTERRUPTED|PROTOCOL_CONNECTION_LOST/.test(l)))
+              throw new Error(`${failed.length} of ${ids.length} backup jobs did not complete: ${failed.map(f => f.code).join(', ')}${killed ? ' — Query execution was interrupted from outside (1317/2013 in the worker log)' : ''}`)
+            }
             break
           }
           await new Promise(r => setTimeout(r, 100))

@@ -1,3 +1,4 @@
+import { ERROR_STATUS } from '#shared/errors'
 import { GetQueueAttributesCommand, type Message } from '@aws-sdk/client-sqs'
 import { Consumer } from 'sqs-consumer'
 import { runBackupJob } from '../backups'
@@ -42,8 +43,12 @@ export async function runDelivery(job: JobMessage, delivery: number): Promise<vo
     if (!(await claimJob(job.kind, job.id))) return
     const run = new JobRun(job.kind, job.id)
     try { await runnerOf(job.kind)(job.id, run, job.ip ?? null, delivery) }
-    // What is thrown here is what the request would have answered; the row already says it.
-    catch { /* recorded */ }
+    catch (err) {
+      // What is thrown is what the request would have answered; the row already says it. The log
+      // gets the cause chain (codes, never messages from the database or ledger values).
+      const failure = toAppError(err)
+      if (failure.code !== 'JOB_CANCELLED') logger[ERROR_STATUS[failure.code] >= 500 ? 'error' : 'warn']({ err: serializeError(err), code: failure.code, jobId: job.id, kind: job.kind, userId: job.userId }, 'job failed')
+    }
     finally { await run.close() }
   }, { waitSeconds: LOCK_HANDOVER_SECONDS })
 }
