@@ -1,7 +1,7 @@
 import { expect as baseExpect, test, type Page } from '@playwright/test'
 import { seedUser } from '../../scripts/lib/seed.mjs'
 import { connect } from '../support/data'
-import { apiAs, backupsReady, open, PASSWORD, seriousA11yViolations, signUp } from '../support/e2e-helpers'
+import { apiAs, backupsReady, open, PASSWORD, screenshot, seriousA11yViolations, signUp } from '../support/e2e-helpers'
 
 // A backup and a restore long enough to watch (1,000,000 transactions): the bar is determinate
 // and advances, a reload picks the job up again, and Cancel stops it leaving nothing behind.
@@ -37,6 +37,9 @@ test.describe('long jobs, followed live', () => {
     await expect.poll(() => percentOf(page), { timeout: 60_000 }).toBeGreaterThan(first)
     // The progress bar is a real progressbar with a value.
     await expect(job.getByRole('progressbar')).toHaveAttribute('aria-valuenow', /\d+/)
+    // The list shows the running backup in place, with its percent.
+    await expect(page.getByTestId('backup-row').first().getByTestId('backup-status')).toContainText('In progress')
+    await screenshot(page, 'backups-en-job-progress')
 
     // A reload: the page follows the same job again.
     await page.reload()

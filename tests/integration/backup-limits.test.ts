@@ -46,14 +46,16 @@ describe('stored backups quota (default 100 per user, every kind)', () => {
     const u = await newUser(base(), 'quota')
     const conn = await connect(inject('stack').databaseUrl)
     await seedLedger(conn, u.id, 10)
-    const real = (await http(base(), 'POST', '/api/backup', { token: u.accessToken })).body
+    const first = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
+    expect(first.status, JSON.stringify(first.body)).toBe(201)
+    const real = first.body
     // 98 safety backups and one failed backup (which keeps no object and does not count).
     const rows = Array.from({ length: 98 }, () => [randomUUID(), u.id, 's3://x/y', 'completed', 'pre-restore', 1, 1])
     rows.push([randomUUID(), u.id, 's3://x/y', 'failed', 'manual', 1, 1])
     await conn.query('INSERT INTO backups (id, user_id, url, status, kind, format_version, schema_version) VALUES ?', [rows])
     expect((await http(base(), 'POST', '/api/backup', { token: u.accessToken })).status).toBe(201) // the 100th
     const refused = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
-    expect([refused.status, refused.body.data.code]).toEqual([409, 'QUOTA_EXCEEDED'])
+    expect([refused.status, refused.body.data?.code], JSON.stringify(refused.body)).toEqual([409, 'QUOTA_EXCEEDED'])
     const restore = await http(base(), 'POST', '/api/restore', { token: u.accessToken, body: { backup_id: real.backup_id } })
     expect([restore.status, restore.body.data.code]).toEqual([409, 'QUOTA_EXCEEDED'])
     await conn.query('DELETE FROM backups WHERE user_id = ? AND kind = \'pre-restore\' LIMIT 1', [u.id])
