@@ -13,6 +13,8 @@ export interface JobView {
 
 /** How often a running job is asked where it is. */
 const POLL_MS = 500
+/** Polls in a row that may fail (backing off: about 30 s in all) before the screen reports the error. */
+const MAX_MISSED_POLLS = 6
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled', 'invalid'])
 export const isFinished = (s: Pick<JobStateDto, 'status'>) => FINISHED.has(s.status)
@@ -47,8 +49,19 @@ export function useJob<T extends JobStateDto>() {
     stopped = false
     stageStart = null
     if (initial) observe(initial)
+    let misses = 0
     for (;;) {
-      const next = await api<T>(resource)
+      let next: T
+      try { next = await api<T>(resource) }
+      catch (err) {
+        // A poll lost on the way (the network, a busy server) does not end the job: ask again,
+        // and give up only after a run of failures, or when the answer is final (gone, signed out).
+        const status = (err as { statusCode?: number }).statusCode
+        if (status === 401 || status === 403 || status === 404 || ++misses >= MAX_MISSED_POLLS) throw err
+        await new Promise(r => setTimeout(r, POLL_MS * 2 ** misses))
+        continue
+      }
+      misses = 0
       observe(next)
       if (isFinished(next) || stopped) return next
       await new Promise(r => setTimeout(r, POLL_MS))

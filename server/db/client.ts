@@ -85,6 +85,9 @@ export function withAcquireTimeout(pool: mysql.Pool, ms: number): void {
   }) as typeof pool.getConnection
 }
 
+/** Seconds a lock-pool session may stay silent before MySQL ends it (and frees its named locks). */
+export const LOCK_SESSION_IDLE_SECONDS = 30
+
 export function createDb(url: string, o: DbOptions = {}): DbHandle {
   const lockWait = o.lockWaitTimeoutSeconds ?? 10
   const acquireTimeoutMs = o.acquireTimeoutMs ?? 10_000
@@ -94,7 +97,12 @@ export function createDb(url: string, o: DbOptions = {}): DbHandle {
   // Sessions run in UTC, so CURRENT_TIMESTAMP (defaults, job heartbeats) and the UTC times the app
   // writes are the same clock, whatever the server's own time zone.
   pool.on('connection', conn => conn.query('SET SESSION innodb_lock_wait_timeout = ?, time_zone = \'+00:00\'', [lockWait]))
-  const core = mysql.createPool(connectionOptions(url, o.lockPoolSize ?? 4))
+  // The lock pool's sessions end after LOCK_SESSION_IDLE_SECONDS without a query: a job's named
+  // lock dies with its session, so a worker that is frozen or cut off (not dead: its TCP connection
+  // stays up) holds its users' locks for a minute, not MySQL's default 8 hours. A job pings its
+  // lock session meanwhile (job-lock.ts); idle pooled sessions are closed before MySQL would.
+  const core = mysql.createPool({ ...connectionOptions(url, o.lockPoolSize ?? 4), maxIdle: 0, idleTimeout: (LOCK_SESSION_IDLE_SECONDS / 2) * 1000 })
+  core.on('connection', conn => conn.query(`SET SESSION wait_timeout = ${LOCK_SESSION_IDLE_SECONDS}`))
   withAcquireTimeout(core, acquireTimeoutMs)
   const promisePool = pool.promise()
   const lockPool = core.promise()

@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, gte, inArray, lt, or } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/mysql-core'
 import { backupFilename } from '#shared/backup-filename'
 import { encodeBackupCursor, type AcceptedBackupDto, type BackupDto, type BackupKind, type BackupListQuery, type BackupPageDto, type CreatedBackupDto } from '#shared/schemas/backups'
-import { backups, type Backup } from '../db/schema'
+import { backups, restores, type Backup } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
 import { writeBackup } from '../engine/backup'
 import { countUserRows } from '../engine/export/count-rows'
@@ -14,8 +14,9 @@ import { FILE_EXTENSION, FORMAT_VERSION, SCHEMA_VERSION } from '../engine/format
 import { BACKUP_INVALID_REASONS, type BackupInvalidReason } from '#shared/errors'
 import { audit } from './audit'
 import { notify, type NotificationEvent } from './notifier'
+import { cancelIfAbandoned } from './jobs/recovery'
 import { acceptedState, enqueueJob, jobError, jobState, waitForFinish } from './jobs/enqueue'
-import { finishJob, requestCancel, WORKER_ID, type JobRun } from './jobs/record'
+import { finishJob, requestCancel, WORKER_ID, type JobEnd, type JobRun } from './jobs/record'
 
 import pkg from '../../package.json'
 
@@ -116,6 +117,8 @@ export interface ExecuteOptions extends Observed {
   tap?: RowTap
   /** Rows the backup is expected to read (progress's total; an estimate is fine). */
   expectedRows?: number
+  /** A queued job's attempt (claimJob): its row's writes are fenced by it. */
+  attempt?: number
 }
 
 /**
@@ -131,7 +134,7 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
   const store = useObjectStore()
   const key = keyOf(row)
   const fail = async (code: string, detail: Record<string, unknown> | null = null) => {
-    await finishJob('backup', id, { status: 'failed', errorCode: code, errorDetail: detail }).catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not record the failed backup'))
+    await finishJob('backup', id, { status: 'failed', errorCode: code, errorDetail: detail, attempt: o.attempt }).catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not record the failed backup'))
     await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code }, ip })
   }
 
@@ -156,6 +159,7 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
     completed = await finishJob('backup', id, {
       status: 'completed',
       unlessCancelled: true,
+      attempt: o.attempt,
       set: { size_bytes: result.sizeBytes, sha256: result.sha256, row_counts: JSON.stringify(result.rowCounts) },
     })
   }
@@ -165,18 +169,24 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
     await fail('DATABASE_ERROR')
     throw databaseFailure(err)
   }
-  // Cancelled (or ended by recovery) while the upload finished: the object must not outlive its row's status.
-  if (!completed) throw await cancelled(row, ip)
+  if (!completed) {
+    const [now] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
+    // Completed by another attempt (this run had lost the job): that one's record stands.
+    if (now?.status === 'completed') return now
+    // Cancelled, or ended elsewhere, while the upload finished: no object may outlive the row's status.
+    throw await cancelled(row, ip)
+  }
   await audit({ userId, action: 'backup.create', targetId: id, detail: { kind, sizeBytes: result.sizeBytes }, ip })
   const [done] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
   return done!
 }
 
-/** A cancelled backup leaves nothing: no object, its row `cancelled`. */
+/** A cancelled backup leaves nothing: no object, its row `cancelled` (unless it was already ended). */
 async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null): Promise<AppError> {
   await discardObject(keyOf(row), row.id)
-  await finishJob('backup', row.id, { status: 'cancelled', errorCode: 'JOB_CANCELLED' }).catch(err => logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'))
-  await audit({ userId: row.userId, action: 'backup.cancel', targetId: row.id, detail: { kind: row.kind }, ip })
+  const ended = await finishJob('backup', row.id, { status: 'cancelled', errorCode: 'JOB_CANCELLED' })
+    .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'); return false })
+  if (ended) await audit({ userId: row.userId, action: 'backup.cancel', targetId: row.id, detail: { kind: row.kind }, ip })
   return new AppError('JOB_CANCELLED')
 }
 
@@ -191,11 +201,11 @@ export async function discardObject(key: string, backupId: string) {
  * Ends a backup left unfinished by a dead attempt (its worker killed mid-upload): its partial
  * upload aborted, its row failed (JOB_INTERRUPTED). True if this call ended it.
  */
-export async function endUnfinishedBackup(id: string): Promise<boolean> {
+export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'failed', errorCode: 'JOB_INTERRUPTED' }): Promise<boolean> {
   const [row] = await db('backup.get', () => useDb().select().from(backups).where(eq(backups.id, id)))
   if (!row || !['queued', 'running'].includes(row.status)) return false
   await discardObject(keyOf(row), id)
-  return finishJob('backup', id, { status: 'failed', errorCode: 'JOB_INTERRUPTED' })
+  return finishJob('backup', id, end)
 }
 
 /** Removes a backup the user never asked for (a cancelled restore's safety backup): object and row. Best effort. */
@@ -216,13 +226,13 @@ export async function runBackup(userId: number, kind: BackupKind, ip: string | n
  * The worker's side of a manual backup (the job lock held, the row claimed). A delivery after a
  * worker died mid-backup first removes that attempt's partial upload, then starts over.
  */
-export async function runBackupJob(id: string, run: JobRun, ip: string | null, attempt: number) {
+export async function runBackupJob(id: string, run: JobRun, ip: string | null) {
   const [row] = await db('backup.get', () => useDb().select().from(backups).where(eq(backups.id, id)))
   if (!row) return
-  if (attempt > 1) await discardObject(keyOf(row), id)
+  if (run.attempt > 1) await discardObject(keyOf(row), id)
   run.stage('reading')
   const expectedRows = await countUserRows(useDbHandle().pool, row.userId, USER_DATA_TABLES).catch(() => 0)
-  await executeBackup(row, ip, { onProgress: run.listen, signal: run.signal, expectedRows })
+  await executeBackup(row, ip, { onProgress: run.listen, signal: run.signal, expectedRows, attempt: run.attempt })
 }
 
 /**
@@ -325,10 +335,13 @@ export async function setBackupNote(userId: number, id: string, note: string | n
  * stopped (or, past the wait budget, as it is then: a running job stops at its next progress point).
  * A safety backup is cancelled through its restore; a finished backup cannot be (409).
  */
-export async function cancelBackup(userId: number, id: string, timeZone: string): Promise<BackupDto> {
+export async function cancelBackup(userId: number, id: string, ip: string, timeZone: string): Promise<BackupDto> {
   const row = await getOwnedBackup(userId, id)
   if (row.kind !== 'manual' || !['queued', 'running'].includes(row.status)) throw new AppError('JOB_NOT_CANCELLABLE')
-  await db('backup.cancel', () => requestCancel('backup', id, userId))
+  await db('backup.cancel', async () => {
+    await requestCancel('backup', id, userId)
+    await cancelIfAbandoned('backup', id, userId, ip)
+  })
   await waitForFinish('backup', id)
   const dto = await getBackup(userId, id, timeZone)
   if (dto.status === 'completed') throw new AppError('JOB_NOT_CANCELLABLE')
@@ -355,6 +368,10 @@ export async function downloadLink(userId: number, id: string, ip: string, timeZ
 export async function deleteBackup(userId: number, id: string, ip: string) {
   const row = await getOwnedBackup(userId, id)
   if (row.status === 'queued' || row.status === 'running') throw new AppError('JOB_IN_PROGRESS')
+  // A restore waiting for a worker (or running) needs this file: it goes only after that restore.
+  const [target] = await db('backup.restoring', () => useDb().select({ id: restores.id }).from(restores)
+    .where(and(eq(restores.userId, userId), eq(restores.backupId, id), inArray(restores.status, ['queued', 'running']))).limit(1))
+  if (target) throw new AppError('JOB_IN_PROGRESS')
   try { await useObjectStore().delete(keyOf(row)) }
   catch (err) { throw err instanceof StorageError ? await storageFailure(err, 'backup.storage_error', { backupId: id, userId, kind: row.kind }) : err }
   await db('backup.delete', () => useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))

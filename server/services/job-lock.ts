@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { PoolConnection } from 'mysql2/promise'
+import { LOCK_SESSION_IDLE_SECONDS } from '../db/client'
 
 /**
  * MySQL named locks are global to the server, not per database: the name carries a digest of the
@@ -61,10 +62,15 @@ async function holdingLock<T>(userId: number, fn: () => Promise<T>, waitSeconds:
     conn.release()
     throw new AppError('JOB_IN_PROGRESS')
   }
+  // The lock's session ends after LOCK_SESSION_IDLE_SECONDS of silence (a frozen worker's frees
+  // its locks): a live job keeps it talking.
+  const ping = setInterval(() => { conn.query('SELECT 1').catch(() => {}) }, (LOCK_SESSION_IDLE_SECONDS / 3) * 1000)
+  ping.unref()
   try {
     return await fn()
   }
   finally {
+    clearInterval(ping)
     await conn.query('SELECT RELEASE_LOCK(?)', [name]).then(() => conn.release(), () => conn.destroy())
   }
 }

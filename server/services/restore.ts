@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { ERROR_STATUS } from '#shared/errors'
 import { and, asc, eq, gte, inArray } from 'drizzle-orm'
 import type { AcceptedRestoreDto, RestoreResultDto } from '#shared/schemas/backups'
 import type { JobStage, RestoreDto } from '#shared/schemas/jobs'
@@ -6,14 +7,15 @@ import { auditLog, restores, type Restore } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
 import { BackupInvalidError, DatabaseError, StorageError } from '../engine/errors'
 import { fanOut, StageClock, type ProgressEvent } from '../engine/progress'
-import { apply } from '../engine/restore/apply'
+import { apply, CommitRefused } from '../engine/restore/apply'
 import { prepare, type PreparedBackup } from '../engine/restore/prepare'
 import { SnapshotDiff } from '../engine/restore/snapshot-diff'
 import { reportStages } from '../engine/stages'
 import { audit } from './audit'
-import { backupObjectKey, checkStorageQuota, checkWindow, endUnfinishedBackup, getOwnedBackup, invalidReason, markInvalid, markRestored, removeBackup, runBackup, storageFailure, windowStart } from './backups'
+import { backupObjectKey, checkStorageQuota, checkWindow, endUnfinishedBackup, getOwnedBackup, invalidReason, markInvalid, markRestored, runBackup, storageFailure, windowStart } from './backups'
 import { acceptedState, enqueueJob, jobError, jobState, waitForFinish } from './jobs/enqueue'
-import { finishJob, requestCancel, type JobRun } from './jobs/record'
+import { announceFinished, finishJob, jobRow, ownedBy, requestCancel, type JobRun } from './jobs/record'
+import { cancelIfAbandoned, endCancelledJob } from './jobs/recovery'
 import { beginRestoreWindow, endRestoreWindow } from './ledger/write-gate'
 import { notify } from './notifier'
 
@@ -29,7 +31,8 @@ async function checkRestoreRate(userId: number) {
   let recent: { createdAt: string }[]
   try {
     recent = await useDb().select({ createdAt: auditLog.createdAt }).from(auditLog)
-      .where(and(eq(auditLog.userId, userId), eq(auditLog.action, 'backup.restore'), gte(auditLog.createdAt, windowStart(rateWindowSeconds))))
+      // A cancelled restore downloaded and validated its file (and maybe took its safety backup): it counts too.
+      .where(and(eq(auditLog.userId, userId), inArray(auditLog.action, ['backup.restore', 'backup.restore.cancel']), gte(auditLog.createdAt, windowStart(rateWindowSeconds))))
       .orderBy(asc(auditLog.createdAt))
   }
   catch (err) { throw databaseFailure(err) }
@@ -92,11 +95,14 @@ export async function getRestore(userId: number, id: string): Promise<RestoreDto
  * moment its transaction commits: the transaction rolls back and its safety backup is removed, so
  * the data and the backup list are as before. A restore that committed first cannot be (409).
  */
-export async function cancelRestore(userId: number, id: string): Promise<RestoreDto> {
+export async function cancelRestore(userId: number, id: string, ip: string): Promise<RestoreDto> {
   const job = await getRestoreRow(userId, id)
   if (!['queued', 'running'].includes(job.status)) throw new AppError('JOB_NOT_CANCELLABLE')
-  try { await requestCancel('restore', id, userId) }
-  catch (err) { throw databaseFailure(err) }
+  try {
+    await requestCancel('restore', id, userId)
+    await cancelIfAbandoned('restore', id, userId, ip)
+  }
+  catch (err) { throw err instanceof AppError ? err : databaseFailure(err) }
   await waitForFinish('restore', id)
   const dto = await getRestore(userId, id)
   if (dto.status === 'completed') throw new AppError('JOB_NOT_CANCELLABLE')
@@ -129,26 +135,29 @@ const restoreStage = (e: ProgressEvent): JobStage => (e.stage === 'reading' || e
  * data and the backup list are as before. A delivery after a worker died mid-restore (its
  * transaction rolled back by MySQL) ends that attempt's unfinished safety backup and starts over.
  */
-export async function runRestoreJob(id: string, run: JobRun, ip: string | null, attempt: number): Promise<void> {
+export async function runRestoreJob(id: string, run: JobRun, ip: string | null): Promise<void> {
   const [job] = await useDb().select().from(restores).where(eq(restores.id, id))
   if (!job) return
   const { userId, backupId } = job
-  if (attempt > 1 && job.safetyBackupId) await endUnfinishedBackup(job.safetyBackupId)
-  const row = await getOwnedBackup(userId, backupId)
-  const expected = { sizeBytes: row.sizeBytes ?? 0, sha256: row.sha256 ?? '' }
+  // A dead attempt's safety backup, if unfinished, is ended (its partial upload removed).
+  if (run.attempt > 1 && job.safetyBackupId) await endUnfinishedBackup(job.safetyBackupId)
   const clock = new StageClock()
   const observed = { onProgress: fanOut(clock.listen, e => run.report(restoreStage(e), e)), signal: run.signal }
   let stage: 'prepare' | 'safety_backup' | 'apply' = 'prepare'
   let prepared: PreparedBackup | undefined
   let safetyBackupId: string | null = null
-  // Before the job's row says it finished: the temp files gone and the ledger writable again, so
-  // whoever sees "completed" (the waiting request, the screen) can write at once.
+  let committed = false
+  // Before anyone learns the job ended: the temp files gone and the ledger writable again, so
+  // whoever sees the end (the waiting request, the screen) can write at once.
   const cleanUp = async () => {
-    await prepared?.dispose()
+    await prepared?.dispose().catch(err => logger.error({ err: serializeError(err), restoreId: id }, 'could not remove the restore\'s temp files (the sweep will)'))
     prepared = undefined
-    if (stage !== 'prepare') await endRestoreWindow(userId).catch(err => logger.error({ err: serializeError(err), userId }, 'could not end the restore window (writes resume when the job lock is released)'))
+    await endRestoreWindow(userId).catch(err => logger.error({ err: serializeError(err), userId }, 'could not end the restore window (writes resume when the job lock is released)'))
   }
   try {
+    const row = await getOwnedBackup(userId, backupId)
+    if (row.status !== 'completed' || !row.sha256 || row.sizeBytes === null) throw new AppError(row.status === 'invalid' ? 'BACKUP_INVALID' : 'BACKUP_NOT_READY', row.status === 'invalid' ? { reason: invalidReason(row.errorCode) } : {})
+    const expected = { sizeBytes: row.sizeBytes, sha256: row.sha256 }
     run.stage('downloading')
     prepared = await prepare({ store: useObjectStore(), key: backupObjectKey(row), userId, tables: USER_DATA_TABLES, expected, maxUncompressedBytes: cofreConfig().backups.maxUncompressedBytes, ...observed })
 
@@ -166,35 +175,40 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null, 
     const safetyBackupMs = performance.now() - t0
 
     stage = 'apply'
-    const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), ...observed })
+    // The job's row is completed in the restore's own transaction, only while it is still this
+    // run's and not cancelled: the data and the record of it never disagree, and a run that lost
+    // the job (ended elsewhere, cancelled) cannot commit.
+    const owned = ownedBy(run.attempt)
+    const commitIf = {
+      sql: `UPDATE restores SET status = 'completed', stage = 'finished', progress_done = progress_total, error_code = NULL, completed_at = CURRENT_TIMESTAMP(3), safety_backup_id = ?, restored = ?
+            WHERE id = ? AND status = 'running' AND ${owned.sql} AND cancel_requested_at IS NULL`,
+      values: [safetyBackupId, JSON.stringify(prepared.rowCounts), id, ...owned.values],
+    }
+    const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), commitIf, ...observed })
+    committed = true
     const rows = (k: keyof typeof changes[string]) => Object.values(changes).reduce((n, c) => n + c[k], 0)
     reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted') })
     await cleanUp()
+    announceFinished(id)
     await markRestored(userId, backupId)
     await audit({ userId, action: 'backup.restore', targetId: backupId, detail: { restoreId: id, safetyBackupId, restored }, ip })
-    await finishJob('restore', id, { status: 'completed', set: { safety_backup_id: safetyBackupId, restored: JSON.stringify(restored) } })
   }
   catch (err) {
     await cleanUp()
-    if (run.signal.aborted) {
-      await cancelledRestore({ id, userId, backupId, ip, safetyBackupId: safetyBackupId ?? (await safetyBackupOf(id)) })
+    // Committed: the restore happened and its row says so; what failed after is only logged.
+    if (committed) {
+      logger.error({ err: serializeError(err), restoreId: id }, 'after a committed restore')
       return
     }
+    if (run.signal.aborted || (err instanceof CommitRefused && (await jobRow('restore', id))?.cancelRequested)) {
+      await endCancelledJob('restore', id, ip)
+      return
+    }
+    // Ended elsewhere meanwhile (its attempts used up, or recovered): nothing of this run counts.
+    if (err instanceof CommitRefused) return
     const failure = await restoreFailed(err, { userId, backupId, ip, stage, safetyBackupId })
-    await finishJob('restore', id, { status: 'failed', errorCode: failure.code, errorDetail: failure.data ?? null })
+    await finishJob('restore', id, { status: 'failed', errorCode: failure.code, errorDetail: failure.data ?? null, attempt: run.attempt })
   }
-}
-
-async function safetyBackupOf(restoreId: string): Promise<string | null> {
-  const [job] = await useDb().select({ safetyBackupId: restores.safetyBackupId }).from(restores).where(eq(restores.id, restoreId))
-  return job?.safetyBackupId ?? null
-}
-
-/** A cancelled restore leaves the data as it was and no safety backup behind (it would be a copy of the unchanged data). */
-async function cancelledRestore(c: { id: string, userId: number, backupId: string, ip: string | null, safetyBackupId: string | null }) {
-  if (c.safetyBackupId) await removeBackup(c.userId, c.safetyBackupId)
-  await finishJob('restore', c.id, { status: 'cancelled', errorCode: 'JOB_CANCELLED' })
-  await audit({ userId: c.userId, action: 'backup.restore.cancel', targetId: c.backupId, detail: { restoreId: c.id }, ip: c.ip })
 }
 
 /** Records a failed restore (audit, log, SNS) and returns the API error for it. */
@@ -211,7 +225,8 @@ async function restoreFailed(err: unknown, c: { userId: number, backupId: string
     return storageFailure(err, 'restore.storage_error', { backupId, userId })
   }
   // A safety backup that failed on storage already published its own event.
-  else if (!(stage === 'safety_backup' && failure.code === 'STORAGE_ERROR')) {
+  // A failure on our side is the team's to know (not, say, a backup the user deleted meanwhile).
+  else if (ERROR_STATUS[failure.code] >= 500 && !(stage === 'safety_backup' && failure.code === 'STORAGE_ERROR')) {
     await notify('restore.failed', { backupId, userId, stage, code: failure.code, operation: err instanceof DatabaseError ? err.operation : (err as Error).name })
   }
   return failure

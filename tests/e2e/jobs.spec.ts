@@ -46,11 +46,11 @@ test.describe('long jobs, followed live', () => {
     await backupsReady(page)
     await expect(job).toBeVisible()
     await expect.poll(() => percentOf(page)).toBeGreaterThanOrEqual(first)
-    expect(await seriousA11yViolations(page)).toEqual([])
 
     await job.getByTestId('job-cancel').click()
     await expect(page.getByTestId('notice')).toHaveText('Backup cancelled. Nothing was kept.')
     await expect(job).toBeHidden()
+    expect(await seriousA11yViolations(page)).toEqual([])
     const list = await apiAs(page, base(), 'GET', '/api/backups')
     expect(list.items.map((b: any) => b.status)).toEqual(['cancelled'])
 

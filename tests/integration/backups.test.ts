@@ -115,16 +115,16 @@ describe('POST /api/backup', () => {
     expect(restore.status).toBe(409)
     await conn.query('SELECT RELEASE_LOCK(?)', [lock])
     await conn.end()
-    // Released: the next delivery runs it.
+    // Released: the next delivery (30 s after the last one found the lock held) runs it.
     let job: any
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < 300; i++) {
       job = (await http(base(), 'GET', res.headers.get('location')!, { token: u.accessToken })).body
       if (job.status !== 'queued' && job.status !== 'running') break
       await new Promise(r => setTimeout(r, 200))
     }
     expect(job).toMatchObject({ status: 'completed', stage: 'finished' })
     expect((await http(base(), 'POST', '/api/backup', { token: u.accessToken })).status).toBe(201)
-  }, 60_000)
+  }, 120_000)
 
   it('keeps one consistent snapshot: a transfer committed during the export is all-or-nothing in the file', async () => {
     const u = await newUser(base(), 'snap')

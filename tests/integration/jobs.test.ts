@@ -295,7 +295,8 @@ describe('attempts used up', () => {
     await conn.query('SELECT GET_LOCK(?, 0)', [lock])
     const res = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
     expect(res.status).toBe(202)
-    const done = await follow(u, res.headers.get('location')!, 90_000)
+    // Each turned-away delivery comes back 30 s later: the 4th (maxReceiveCount) ends the job.
+    const done = await follow(u, res.headers.get('location')!, 150_000)
     expect(done).toMatchObject({ status: 'failed', error_code: 'JOB_INTERRUPTED' })
     await conn.query('SELECT RELEASE_LOCK(?)', [lock])
     await conn.end()
@@ -305,5 +306,5 @@ describe('attempts used up', () => {
     const sqs = new SQSClient({ endpoint: aws.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
     const dlq = await until(async () => Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: aws.jobDeadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages ?? 0), n => n >= 1, 20_000)
     expect(dlq).toBe(1)
-  }, 150_000)
+  }, 240_000)
 })

@@ -26,6 +26,18 @@ export interface ApplyOptions extends Observed {
   edits?: ReadonlyMap<string, TableEdits>
   /** Rows per multi-row INSERT (and ids per DELETE). */
   batchRows?: number
+  /**
+   * A statement run inside the transaction right before COMMIT: the restore commits only if it
+   * changes exactly one row, else it rolls back with CommitRefused. The caller records its outcome
+   * in the same transaction (a job's row marked completed, guarded by who may still complete it),
+   * so the data and that record never disagree.
+   */
+  commitIf?: { sql: string, values: unknown[] }
+}
+
+/** The commitIf statement changed no row: the transaction was rolled back, nothing changed. */
+export class CommitRefused extends Error {
+  constructor() { super('commit refused: the restore is no longer to be committed') }
 }
 
 export interface TableChanges { unchanged: number, deleted: number, inserted: number }
@@ -121,6 +133,10 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
 
     // The last moment a cancel can still leave the data as it was.
     o.signal?.throwIfAborted()
+    if (o.commitIf) {
+      const [res] = await conn.query<ResultSetHeader>(o.commitIf.sql, o.commitIf.values)
+      if (res.affectedRows !== 1) throw new CommitRefused()
+    }
     await conn.commit()
     clean = true
     o.onProgress?.({ stage: 'applying', done, total, unit: 'rows' })
@@ -128,7 +144,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
   }
   catch (err) {
     await conn.rollback().catch(() => {})
-    if (err instanceof BackupInvalidError || o.signal?.aborted) throw err
+    if (err instanceof BackupInvalidError || err instanceof CommitRefused || o.signal?.aborted) throw err
     // An id in the file already belongs to another user's row: the file is not this user's data.
     if (mysqlErrorCode(err) === 'ER_DUP_ENTRY') throw new BackupInvalidError('duplicate_key', 'a row id belongs to another user')
     throw new DatabaseError('restore.replace', { cause: err })

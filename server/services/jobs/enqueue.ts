@@ -3,7 +3,7 @@ import { ERROR_STATUS, type ErrorCode } from '#shared/errors'
 import type { AcceptedJobDto, JobStage, JobStateDto, JobStatus, ProgressUnit } from '#shared/schemas/jobs'
 import type { JobKind, JobMessage } from './message'
 import { sendJob } from './queue'
-import { finishJob, waitForJob } from './record'
+import { finishJob, JOB_TABLE, waitForJob } from './record'
 
 /** The job columns every job row has (backups and restores alike). */
 export interface JobRow {
@@ -46,7 +46,9 @@ export async function enqueueJob(kind: JobKind, userId: number, ip: string, inse
   catch (err) {
     throw err instanceof AppError ? err : databaseFailure(err)
   }
-  const message = { kind, id, userId, ip }
+  // An address is at most 64 characters in the message (and the audit trail): a longer one (a
+  // forwarded header) is cut, never a reason to lose the job.
+  const message = { kind, id, userId, ip: ip.slice(0, 64) }
   // No queue (a single instance in the `both` role, NUXT_QUEUE_URL unset): it runs its jobs itself.
   if (!cofreConfig().queue.url) {
     runHere(message)
@@ -63,7 +65,9 @@ export async function enqueueJob(kind: JobKind, userId: number, ip: string, inse
       runHere(message)
       return id
     }
-    await finishJob(kind, id, { status: 'failed', errorCode: 'SERVICE_BUSY' }).catch(() => {})
+    // Nothing was queued: the row goes, so the answer's "nothing was changed" holds for the list too.
+    await useDbHandle().promisePool.query(`DELETE FROM ?? WHERE id = ? AND status = 'queued'`, [JOB_TABLE[kind], id])
+      .catch(e => logger.error({ err: serializeError(e), jobId: id }, 'could not remove the job the queue refused'))
     throw new AppError('SERVICE_BUSY', { retryAfterSeconds: QUEUE_RETRY_SECONDS })
   }
   return id
@@ -77,7 +81,7 @@ export const waitBudget = (respondAsync: boolean) => (respondAsync ? 0 : cofreCo
 
 /** Runs a job in this process, in the background, as one delivery (the request waits on its row as for any job). */
 function runHere(message: JobMessage) {
-  import('./worker').then(({ runDelivery }) => runDelivery(message, 1)).catch(async (e) => {
+  import('./worker').then(({ runDelivery }) => runDelivery(message)).catch(async (e) => {
     logger.error({ err: serializeError(e), jobId: message.id }, 'job run in this process could not start')
     await finishJob(message.kind, message.id, { status: 'failed', errorCode: 'SERVICE_BUSY', errorDetail: { retryAfterSeconds: QUEUE_RETRY_SECONDS } }).catch(() => {})
   })

@@ -10,7 +10,7 @@ export const jobMessageSchema = z.object({
   id: z.uuid(),
   userId: z.number().int().positive(),
   /** The requester's address, for the audit trail. */
-  ip: z.string().max(64).nullable().optional(),
+  ip: z.string().nullable().optional().transform(ip => ip?.slice(0, 64) ?? null),
 })
 export type JobMessage = z.infer<typeof jobMessageSchema>
 export type JobKind = JobMessage['kind']

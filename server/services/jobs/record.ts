@@ -25,23 +25,32 @@ async function run(sqlText: string, params: unknown[]): Promise<number> {
 
 /**
  * Takes a queued job, or a running one whose worker died (the caller holds the user's job lock, so
- * no live worker runs it): running, one more attempt, this worker's id. False when the job is
- * already finished or cancelled: the delivery has nothing to do.
+ * no live worker runs it): running, one more attempt, this worker's id. Returns the attempt's
+ * number — with the worker id, the fence every later write of this run is guarded by, so a run
+ * that lost the job (frozen past the visibility timeout, then resumed) can change nothing — or
+ * null when the job is finished or cancelled: the delivery has nothing to run.
  */
-export async function claimJob(kind: JobKind, id: string): Promise<boolean> {
-  return (await run(
+export async function claimJob(kind: JobKind, id: string): Promise<number | null> {
+  const claimed = await run(
     `UPDATE ?? SET status = 'running', attempts = attempts + 1, worker_id = ?, started_at = COALESCE(started_at, CURRENT_TIMESTAMP(3)),
        heartbeat_at = CURRENT_TIMESTAMP(3), stage = 'queued', progress_done = 0, progress_total = 0
      WHERE id = ? AND status IN ('queued', 'running') AND cancel_requested_at IS NULL`,
     [JOB_TABLE[kind], WORKER_ID, id],
-  )) === 1
+  )
+  if (claimed !== 1) return null
+  const [rows] = await pool().query<RowDataPacket[]>('SELECT attempts FROM ?? WHERE id = ?', [JOB_TABLE[kind], id])
+  return Number(rows[0]?.attempts)
 }
 
-/** False once the job is finished, cancelled or gone: a delivery for it has nothing to do. */
-export async function isJobOpen(kind: JobKind, id: string): Promise<boolean> {
-  const [rows] = await pool().query<RowDataPacket[]>(`SELECT 1 FROM ?? WHERE id = ? AND status IN ('queued', 'running')`, [JOB_TABLE[kind], id])
-  return rows.length > 0
+/** What a delivery finds: the job's owner and whether it is open, cancelled, or gone. */
+export async function jobRow(kind: JobKind, id: string): Promise<{ userId: number, open: boolean, cancelRequested: boolean } | null> {
+  const [rows] = await pool().query<RowDataPacket[]>('SELECT user_id AS userId, status, cancel_requested_at AS cancelRequestedAt FROM ?? WHERE id = ?', [JOB_TABLE[kind], id])
+  const r = rows[0]
+  return r ? { userId: Number(r.userId), open: r.status === 'queued' || r.status === 'running', cancelRequested: r.cancelRequestedAt !== null } : null
 }
+
+/** The SQL condition that a row is still this run's (worker and attempt), with its values. */
+export const ownedBy = (attempt: number) => ({ sql: 'worker_id = ? AND attempts = ?', values: [WORKER_ID, attempt] as unknown[] })
 
 export interface JobEnd {
   status: 'completed' | 'failed' | 'cancelled'
@@ -51,6 +60,8 @@ export interface JobEnd {
   set?: Record<string, unknown>
   /** Only if no cancel was asked for (a backup that finished its upload as the user cancelled is cancelled). */
   unlessCancelled?: boolean
+  /** Only if the row is still this run's (the attempt claimJob returned). */
+  attempt?: number
 }
 
 /**
@@ -62,8 +73,8 @@ export async function finishJob(kind: JobKind, id: string, end: JobEnd): Promise
   const extra = Object.entries(end.set ?? {})
   const ended = (await run(
     `UPDATE ?? SET status = ?, stage = 'finished', progress_done = IF(? = 'completed', progress_total, progress_done), error_code = ?, error_detail = ?, completed_at = CURRENT_TIMESTAMP(3)${extra.map(() => ', ?? = ?').join('')}
-     WHERE id = ? AND status IN ('queued', 'running')${end.unlessCancelled ? ' AND cancel_requested_at IS NULL' : ''}`,
-    [JOB_TABLE[kind], end.status, end.status, end.errorCode ?? null, end.errorDetail ? JSON.stringify(end.errorDetail) : null, ...extra.flat(), id],
+     WHERE id = ? AND status IN ('queued', 'running')${end.unlessCancelled ? ' AND cancel_requested_at IS NULL' : ''}${end.attempt ? ` AND ${ownedBy(end.attempt).sql}` : ''}`,
+    [JOB_TABLE[kind], end.status, end.status, end.errorCode ?? null, end.errorDetail ? JSON.stringify(end.errorDetail) : null, ...extra.flat(), id, ...(end.attempt ? ownedBy(end.attempt).values : [])],
   )) === 1
   if (ended) jobEvents.emit(id)
   return ended
@@ -82,6 +93,8 @@ export async function requestCancel(kind: JobKind, id: string, userId: number): 
 
 /** Finished jobs of this process, by id: a request waiting for its job wakes at once. */
 const jobEvents = new EventEmitter().setMaxListeners(0)
+/** Tells requests in this process waiting for the job that it ended (when it ended some other way than finishJob). */
+export const announceFinished = (id: string) => { jobEvents.emit(id) }
 
 export interface JobState { status: string, stage: JobStage }
 
@@ -129,7 +142,7 @@ export class JobRun {
   private writing: Promise<void> | undefined
   private readonly timer: NodeJS.Timeout
 
-  constructor(private readonly kind: JobKind, private readonly id: string) {
+  constructor(private readonly kind: JobKind, private readonly id: string, readonly attempt: number) {
     this.timer = setInterval(() => this.flush(), HEARTBEAT_MS)
     this.timer.unref()
   }
@@ -160,8 +173,8 @@ export class JobRun {
     try {
       const matched = await run(
         `UPDATE ?? SET heartbeat_at = CURRENT_TIMESTAMP(3)${p ? ', stage = ?, progress_done = ?, progress_total = ?, progress_unit = ?' : ''}
-         WHERE id = ? AND status = 'running' AND worker_id = ? AND cancel_requested_at IS NULL`,
-        [JOB_TABLE[this.kind], ...(p ? [p.stage, p.done, p.total, p.unit] : []), this.id, WORKER_ID],
+         WHERE id = ? AND status = 'running' AND ${ownedBy(this.attempt).sql} AND cancel_requested_at IS NULL`,
+        [JOB_TABLE[this.kind], ...(p ? [p.stage, p.done, p.total, p.unit] : []), this.id, ...ownedBy(this.attempt).values],
       )
       if (matched === 0 && !this.signal.aborted) this.controller.abort(new JobCancelled())
     }

@@ -5,15 +5,22 @@ import { runBackupJob } from '../backups'
 import { withUserJobLock } from '../job-lock'
 import { runRestoreJob } from '../restore'
 import { jobMessageSchema, type JobMessage } from './message'
-import { claimJob, isJobOpen, JOB_TABLE, JobRun } from './record'
-import { endFailedJob } from './recovery'
+import { endRestoreWindow } from '../ledger/write-gate'
+import { claimJob, JOB_TABLE, jobRow, JobRun } from './record'
+import { endCancelledJob, endFailedJob } from './recovery'
 
 /** Runs used when the queue names no dead-letter queue (then the last delivery also deletes the message). */
 const DEFAULT_MAX_ATTEMPTS = 3
 /** How long a job waits for its user's lock: the previous job releases it just after finishing its row. */
 const LOCK_HANDOVER_SECONDS = 3
-/** Seconds before a job whose user is busy (another of their jobs runs) is delivered again. */
-const BUSY_RETRY_SECONDS = 5
+/**
+ * Seconds before a delivery that found its user's lock held (another run of theirs: normally none,
+ * since one job per user is queued at a time; a frozen worker's, until MySQL drops its idle lock
+ * connection) is delivered again. Every delivery counts toward the attempts, so this spreads them.
+ */
+const BUSY_RETRY_SECONDS = 30
+/** Seconds before a delivery that could not reach MySQL is delivered again. */
+const ERROR_RETRY_SECONDS = 5
 
 /**
  * Seconds one receive waits for a message (long polling). Short on purpose: a receive still
@@ -34,22 +41,36 @@ class RetryLater extends Error {
 const runnerOf = (kind: JobMessage['kind']) => (kind === 'backup' ? runBackupJob : runRestoreJob)
 
 /**
- * Runs one delivery of a job under the user's job lock: claims the row (nothing to do if it is
- * finished or cancelled) and runs it; the job records its own outcome on its row. Throws
+ * Runs one delivery of a job under the user's job lock. Nothing to do if the job is finished; a job
+ * cancelled while no worker ran it is ended here (nothing left behind); otherwise the row is
+ * claimed and the job run. Whatever happens, the row ends: a run that throws before recording its
+ * outcome (its backup deleted meanwhile, a database failure) is ended failed here. Throws
  * JOB_IN_PROGRESS/SERVICE_BUSY when the lock or a slot is not free, or a database failure.
  */
-export async function runDelivery(job: JobMessage, delivery: number): Promise<void> {
+export async function runDelivery(job: JobMessage): Promise<void> {
   await withUserJobLock(job.userId, async () => {
-    if (!(await claimJob(job.kind, job.id))) return
-    const run = new JobRun(job.kind, job.id)
-    try { await runnerOf(job.kind)(job.id, run, job.ip ?? null, delivery) }
+    const row = await jobRow(job.kind, job.id)
+    if (!row?.open) return
+    if (row.cancelRequested) {
+      await endCancelledJob(job.kind, job.id, job.ip ?? null)
+      return
+    }
+    const attempt = await claimJob(job.kind, job.id)
+    if (attempt === null) return
+    // No restore of this user runs now (one job per user): a window a dead restore left is closed.
+    await endRestoreWindow(row.userId)
+    const run = new JobRun(job.kind, job.id, attempt)
+    try { await runnerOf(job.kind)(job.id, run, job.ip ?? null) }
     catch (err) {
-      // What is thrown is what the request would have answered; the row already says it. The log
-      // gets the cause chain (codes, never messages from the database or ledger values).
+      // What is thrown is what the request would have answered; the row normally says it already.
+      // The log gets the cause chain (codes, never messages from the database or ledger values).
       const failure = toAppError(err)
       if (failure.code !== 'JOB_CANCELLED') logger[ERROR_STATUS[failure.code] >= 500 ? 'error' : 'warn']({ err: serializeError(err), code: failure.code, jobId: job.id, kind: job.kind, userId: job.userId }, 'job failed')
+      await endFailedJob(job.kind, job.id, failure.code, 'run failed', failure.data && Object.keys(failure.data).length ? failure.data : null)
     }
     finally { await run.close() }
+    // A run that returned without ending its row (it should not): ended, not left open.
+    if ((await jobRow(job.kind, job.id))?.open) await endFailedJob(job.kind, job.id, 'INTERNAL_ERROR', 'run ended without an outcome')
   }, { waitSeconds: LOCK_HANDOVER_SECONDS })
 }
 
@@ -85,11 +106,11 @@ async function handle(message: Message, limits: { maxAttempts: number, deadLette
   const delivery = Number(message.Attributes?.ApproximateReceiveCount ?? 1)
   try {
     // Delivered again after it finished (at-least-once delivery): nothing to do, and no lock to wait for.
-    if (!(await isJobOpen(job.kind, job.id))) return message
+    if (!(await jobRow(job.kind, job.id))?.open) return message
   }
   catch (err) {
     logger.error({ err: serializeError(err), jobId: job.id }, 'could not read the job; it will be delivered again')
-    throw new RetryLater(BUSY_RETRY_SECONDS, 'error')
+    throw new RetryLater(ERROR_RETRY_SECONDS, 'error')
   }
   // Attempts used up (each delivery counts: a worker killed mid-job, or the user's lock busy):
   // the job ends failed with one SNS message, whatever holds the lock (a guarded UPDATE: if a
@@ -98,18 +119,18 @@ async function handle(message: Message, limits: { maxAttempts: number, deadLette
     try { await endFailedJob(job.kind, job.id, 'JOB_INTERRUPTED', `${limits.maxAttempts} attempts`) }
     catch (err) {
       logger.error({ err: serializeError(err), jobId: job.id }, 'could not end a job whose attempts are used up')
-      throw new RetryLater(BUSY_RETRY_SECONDS, 'error')
+      throw new RetryLater(ERROR_RETRY_SECONDS, 'error')
     }
     if (limits.deadLetter) throw new RetryLater(0, 'dead-letter')
     return message
   }
   try {
-    await runDelivery(job, delivery)
+    await runDelivery(job)
   }
   catch (err) {
     if (err instanceof AppError && (err.code === 'JOB_IN_PROGRESS' || err.code === 'SERVICE_BUSY')) throw new RetryLater(BUSY_RETRY_SECONDS, err.code)
     logger.error({ err: serializeError(err), jobId: job.id }, 'job delivery failed; it will be delivered again')
-    throw new RetryLater(BUSY_RETRY_SECONDS, 'error')
+    throw new RetryLater(ERROR_RETRY_SECONDS, 'error')
   }
   return message
 }
@@ -135,7 +156,7 @@ export async function startWorker(): Promise<() => Promise<void>> {
     visibilityTimeout: c.queue.visibilityTimeoutSeconds,
     heartbeatInterval: c.queue.heartbeatSeconds,
     messageSystemAttributeNames: ['ApproximateReceiveCount'],
-    terminateVisibilityTimeout: messages => retryIn.get(messages[0]?.MessageId ?? '') ?? BUSY_RETRY_SECONDS,
+    terminateVisibilityTimeout: messages => retryIn.get(messages[0]?.MessageId ?? '') ?? ERROR_RETRY_SECONDS,
     handleMessage: async (message) => {
       try {
         if (stopping) throw new RetryLater(0, 'shutting down')
