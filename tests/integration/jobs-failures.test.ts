@@ -164,10 +164,12 @@ describe('queued restore', () => {
     expect(job.status).toBe('completed')
     expect((await http(web.baseURL, 'DELETE', `/api/backups/${backup.backup_id}`, { token: u.accessToken })).status).toBe(204)
     // Had the file gone anyway (a row removed behind the API's back), the restore ends, not stuck running.
-    await conn.query('SELECT GET_LOCK(?, 0)', [lock])
     const b2 = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken })
     const second = b2.status === 201 ? b2.body : await follow(u, b2.headers.get('location')!)
+    expect(second.status).toBe('completed')
+    await conn.query('SELECT GET_LOCK(?, 0)', [lock])
     const res2 = await http(web.baseURL, 'POST', '/api/restore', { token: u.accessToken, body: { backup_id: second.backup_id }, headers: ASYNC })
+    expect(res2.status).toBe(202)
     await conn.query('DELETE FROM backups WHERE id = ?', [second.backup_id])
     await conn.query('SELECT RELEASE_LOCK(?)', [lock])
     const ended = await follow(u, res2.headers.get('location')!, 90_000)
