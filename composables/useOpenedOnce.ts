@@ -1,3 +1,5 @@
+import { readonly, ref, toValue, watch, type MaybeRefOrGetter, type Ref } from 'vue'
+
 /**
  * True from the first time `open` is true, and from then on. A dialog, menu or snackbar that is
  * closed when the page is rendered is then left out of the server's HTML (and out of the first
