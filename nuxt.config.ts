@@ -83,6 +83,13 @@ export default defineNuxtConfig({
     public: {},
   },
 
+  features: {
+    // Component styles come as the build's CSS files (<link rel="stylesheet">, cached by the
+    // browser) instead of being inlined into every page's HTML: the inlined copies were 8–20 kB
+    // per page and their head tags a measurable part of each render (issue 16).
+    inlineStyles: false,
+  },
+
   experimental: {
     // nuxt-auth reads `auth` from page meta; Nuxt 4.5 only extracts it when told to (without this, protected pages rendered for anonymous visitors).
     scanPageMeta: true,
