@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     'load-seconds': { type: 'string', default: '0' },
     'connections': { type: 'string', default: '50' },
     'cpu-prof': { type: 'boolean', default: false },
+    'node-arg': { type: 'string', multiple: true },
     'keep-db': { type: 'boolean', default: false },
   },
 })
@@ -50,7 +51,7 @@ try {
         databaseUrl: args['database-url'],
         aws,
         logFile: join(ROOT, '.bench', 'server-ssr.log'),
-        nodeArgs: args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, '.bench', 'prof')}`] : [],
+        nodeArgs: [...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, '.bench', 'prof')}`] : []), ...(args['node-arg'] ?? [])],
       })
       try {
         const token = await login(server.baseURL, EMAIL, PASSWORD)
