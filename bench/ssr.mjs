@@ -77,6 +77,17 @@ try {
   }
 }
 finally {
+  const median = (xs) => { const a = xs.filter(Number.isFinite).sort((x, y) => x - y); return a.length ? (a.length % 2 ? a[a.length >> 1] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2) : Number.NaN }
+  console.log(`\nMedian over rounds (server CPU ms/page${Number(args['load-seconds']) > 0 ? '; pages/s, p95 ms under load' : ''}; bytes of round 0: HTML raw/gzip, JS raw/gzip):`)
+  for (const path of pages) {
+    for (const build of builds) {
+      const rows = results[build].filter(r => r.path === path)
+      if (!rows.length) continue
+      const w = rows.find(r => r.weight)?.weight
+      const l = rows.filter(r => r.load)
+      console.log(`| ${path} | ${build.replace(ROOT, '')} | ${median(rows.map(r => r.cpu.cpuMsPerPage)).toFixed(1)} | ${l.length ? `${median(l.map(r => r.load.rps)).toFixed(0)} | ${median(l.map(r => r.load.p95)).toFixed(0)} | ` : ''}${w ? `${w.html.raw} / ${w.html.gzip} | ${w.js.raw} / ${w.js.gzip}` : ''} |`)
+    }
+  }
   await aws.stop().catch(() => {})
   await rm(WORK, { recursive: true, force: true })
   if (!args['keep-db']) await dropDatabase(args['database-url']).catch(() => {})

@@ -12,7 +12,7 @@ const toBinding = (value: RippleOptions, old?: RippleOptions | null) =>
  * modifiers (an icon button centres its ripple, a text button does not). Client-only, as Ripple is.
  */
 export const vAppRipple: Directive<HTMLElement, RippleOptions> = {
-  mounted: (el, b) => Ripple.mounted?.(el, toBinding(b.value), null as never, null),
-  updated: (el, b) => Ripple.updated?.(el, toBinding(b.value, b.oldValue), null as never, null as never),
-  unmounted: (el, b) => Ripple.unmounted?.(el, toBinding(b.value), null as never, null),
+  mounted: (el, b) => Ripple.mounted(el, toBinding(b.value)),
+  updated: (el, b) => Ripple.updated(el, toBinding(b.value, b.oldValue)),
+  unmounted: el => Ripple.unmounted(el),
 }
