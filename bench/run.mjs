@@ -75,7 +75,7 @@ if (args.help) {
 
 const smoke = args.smoke
 const cfg = {
-  mode: smoke ? 'smoke' : 'full',
+  mode: smoke ? 'smoke' : args['only-load'] ? 'load-only' : 'full',
   runs: Number(args.runs ?? (smoke ? 1 : 3)),
   points: (args.points ?? (smoke ? '10000' : '100000,1000000')).split(',').map(s => Number(s.replace(/_/g, ''))).sort((a, b) => a - b),
   others: (([u, n]) => ({ users: Number(u), transactions: Number(n) }))((args.others ?? (smoke ? '2:1000' : '99:10000')).split(':')),
@@ -456,7 +456,8 @@ async function main() {
   const md = markdown(results)
   const outDir = smoke ? join(BENCH_DIR, 'results') : join(ROOT, 'bench', 'results')
   await mkdir(outDir, { recursive: true })
-  const base = join(outDir, results.date)
+  // A load-only run (SSR work) must not overwrite the full run of the same day.
+  const base = join(outDir, `${results.date}${args['only-load'] ? '-load' : ''}`)
   await writeFile(`${base}.json`, JSON.stringify(results, null, 2) + '\n')
   await writeFile(`${base}.md`, md)
   console.log(`\n${md}`)

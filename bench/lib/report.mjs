@@ -125,10 +125,11 @@ export function summarizePoint(p) {
 export function markdown(results) {
   const out = []
   const m = results.machine
-  out.push(`# Cofre benchmark — ${results.date}${results.mode === 'smoke' ? ' (smoke)' : ''}`, '')
+  out.push(`# Cofre benchmark — ${results.date}${results.mode === 'smoke' ? ' (smoke)' : results.mode === 'load-only' ? ' (load tests only)' : ''}`, '')
   out.push(`${m.cpus}× ${m.cpuModel}, ${Math.round(m.memoryBytes / 2 ** 30)} GB RAM · Node ${m.node} · ${m.database.version} (InnoDB buffer pool ${toMB(m.database.innodbBufferPoolBytes)} MB, local_infile ${m.database.localInfile ? 'ON' : 'OFF'}) · commit ${results.git.commit}${results.git.dirty ? ' (+ uncommitted changes)' : ''}`, '')
-  out.push(`Data: ${Object.values(results.points).map(p => `one user with ${p.rows.toLocaleString('en')} transactions`).join(', ')}, next to ${results.seed.others.users} other users with ${results.seed.others.transactions.toLocaleString('en')} each (${results.seed.totalTransactions.toLocaleString('en')} transactions in the table). Median of ${results.runs} run(s) each; ours through the production server over HTTP with fauxqs as S3.`, '')
-  out.push('| rows | measurement | ours | reference | ours / reference |', '|---:|---|---:|---:|---:|')
+  if (results.mode === 'load-only') out.push('Data: the load tests\' user alone (1,000 transactions, 5 backups); no backups or restores measured.', '')
+  else out.push(`Data: ${Object.values(results.points).map(p => `one user with ${p.rows.toLocaleString('en')} transactions`).join(', ')}, next to ${results.seed.others.users} other users with ${results.seed.others.transactions.toLocaleString('en')} each (${results.seed.totalTransactions.toLocaleString('en')} transactions in the table). Median of ${results.runs} run(s) each; ours through the production server over HTTP with fauxqs as S3.`, '')
+  if (Object.keys(results.summary).length) out.push('| rows | measurement | ours | reference | ours / reference |', '|---:|---|---:|---:|---:|')
   for (const p of Object.values(results.summary)) {
     const n = p.rows.toLocaleString('en')
     out.push(`| ${n} | backup (POST /api/backup) vs \`mariadb-dump \\| gzip -1\` | ${sec(p.backup.seconds)} · ${mb(p.backup.sizeBytes)} | ${sec(p.reference.backupSeconds)} · ${mb(p.reference.backupSizeBytes)} | ${p.backup.ratio.toFixed(2)}x |`)
