@@ -20,9 +20,10 @@ const fmtRows = n => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : Stri
 export const BOUNDED_SLACK_BYTES = 25 * 1024 * 1024
 
 /**
- * SSR pages/s of main before issue 16's SSR work (commit 8e39e47, `npm run bench -- --skip-jobs`
- * on the development machine, 50 connections × 20 s, signed in): the "today" of the 5x targets
- * when the bench is not given a baseline build to measure in the same run.
+ * SSR pages/s of main before issue 16's SSR work (commit 8e39e47, `bench/ssr.mjs --load-seconds 10`
+ * on the development machine, 50 connections, signed in; /backups measured 30 then): the "today" of
+ * the 5x targets when the bench is not given a baseline build to load in the same run
+ * (`--baseline-build`, which is the better measure on a shared machine).
  */
 export const SSR_BEFORE = { '/': 62, '/transactions': 12.9 }
 
