@@ -1,3 +1,4 @@
+import { useNuxt } from '@nuxt/kit'
 // Cofre — Nuxt configuration. Every runtimeConfig key can be overridden at run time with a
 // NUXT_* environment variable (e.g. runtimeConfig.s3.bucket ← NUXT_S3_BUCKET); see .env.example.
 // Defaults here are the *production* defaults (real AWS, no secrets): the dev and test entry
@@ -165,6 +166,12 @@ export default defineNuxtConfig({
     sessionRefresh: { enablePeriodically: false, enableOnWindowFocus: true },
   },
   hooks: {
+    // Vuetify's cascade-layer order, pinned (see assets/css/layers.css). It must come before
+    // Vuetify's own styles, which its module puts first in `css`; after them it would be dropped.
+    'modules:done'() {
+      const nuxt = useNuxt()
+      nuxt.options.css.unshift('~/assets/css/layers.css')
+    },
     // nuxt-auth's SSR refresh plugin rotates the refresh token on every page view; Cofre's
     // plugins/auth-refresh.server.ts refreshes only when the access token is missing or expiring.
     'app:resolve'(app) {
