@@ -1,3 +1,4 @@
+import { useNuxt } from '@nuxt/kit'
 // Cofre — Nuxt configuration. Every runtimeConfig key can be overridden at run time with a
 // NUXT_* environment variable (e.g. runtimeConfig.s3.bucket ← NUXT_S3_BUCKET); see .env.example.
 // Defaults here are the *production* defaults (real AWS, no secrets): the dev and test entry
@@ -83,6 +84,13 @@ export default defineNuxtConfig({
     public: {},
   },
 
+  features: {
+    // Component styles come as the build's CSS files (<link rel="stylesheet">, cached by the
+    // browser) instead of being inlined into every page's HTML: the inlined copies were 8–20 kB
+    // per page and their head tags a measurable part of each render (issue 16).
+    inlineStyles: false,
+  },
+
   experimental: {
     // nuxt-auth reads `auth` from page meta; Nuxt 4.5 only extracts it when told to (without this, protected pages rendered for anonymous visitors).
     scanPageMeta: true,
@@ -158,6 +166,12 @@ export default defineNuxtConfig({
     sessionRefresh: { enablePeriodically: false, enableOnWindowFocus: true },
   },
   hooks: {
+    // Vuetify's cascade-layer order, pinned (see assets/css/layers.css). It must come before
+    // Vuetify's own styles, which its module puts first in `css`; after them it would be dropped.
+    'modules:done'() {
+      const nuxt = useNuxt()
+      nuxt.options.css.unshift('~/assets/css/layers.css')
+    },
     // nuxt-auth's SSR refresh plugin rotates the refresh token on every page view; Cofre's
     // plugins/auth-refresh.server.ts refreshes only when the access token is missing or expiring.
     'app:resolve'(app) {

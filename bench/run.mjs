@@ -18,6 +18,7 @@ import mysql from 'mysql2/promise'
 import { dropDatabase, migrateDatabase, redactUrl } from '../scripts/lib/database.mjs'
 import { seedUser } from '../scripts/lib/seed.mjs'
 import { load } from './lib/load.mjs'
+import { cpuPerPage, pageWeight, SSR_PAGES } from './lib/pages.mjs'
 import { evaluate, markdown, summarizePoint } from './lib/report.mjs'
 import { fingerprint, gunzipTo, referenceBackup, referenceRestore, serverVersion } from './lib/reference.mjs'
 import { idleRss, toMB, withRss } from './lib/rss.mjs'
@@ -43,6 +44,8 @@ const { values: args } = parseArgs({
     'skip-partial': { type: 'boolean', default: false },
     'skip-jobs': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'only-load': { type: 'boolean', default: false },
+    'baseline-build': { type: 'string' },
     'help': { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -62,13 +65,17 @@ if (args.help) {
   --skip-worst       no restore over entirely different data
   --skip-partial     no restore over data with 1% of the rows changed
   --skip-jobs        no queue overhead / jobs-per-minute measurements
-  --cpu-prof         run the server with --cpu-prof (profiles in .bench/prof/)`)
+  --cpu-prof         run the server with --cpu-prof (profiles in .bench/prof/)
+  --only-load        only the load tests (API and SSR pages): seeds only their user; no
+                     backups, restores or job measurements
+  --baseline-build D also load the SSR pages from another build (e.g. of main, built with
+                     COFRE_BUILD_DIR=D npm run build), interleaved, for the "x today's" ratios`)
   process.exit(0)
 }
 
 const smoke = args.smoke
 const cfg = {
-  mode: smoke ? 'smoke' : 'full',
+  mode: smoke ? 'smoke' : args['only-load'] ? 'load-only' : 'full',
   runs: Number(args.runs ?? (smoke ? 1 : 3)),
   points: (args.points ?? (smoke ? '10000' : '100000,1000000')).split(',').map(s => Number(s.replace(/_/g, ''))).sort((a, b) => a - b),
   others: (([u, n]) => ({ users: Number(u), transactions: Number(n) }))((args.others ?? (smoke ? '2:1000' : '99:10000')).split(':')),
@@ -129,6 +136,10 @@ async function seed() {
   // The measured users first (their rows are contiguous, as after an import), then the others.
   for (const n of cfg.points) users[n] = await one(emailOf(n), n, n)
   users.api = await one(emailOf('api'), 1000, 7)
+  if (args['only-load']) {
+    log(`seeded the load tests' user (1,000 transactions) in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+    return { users, totalTransactions: 1000, seconds: (performance.now() - t) / 1000 }
+  }
   await poolMap(Array.from({ length: cfg.others.users }, (_, i) => i), 2, i => one(emailOf(`other-${i + 1}`), cfg.others.transactions, 1000 + i))
   const totalTransactions = cfg.points.reduce((a, n) => a + n, 0) + 1000 + cfg.others.users * cfg.others.transactions
   log(`seeded ${totalTransactions.toLocaleString('en')} transactions for ${cfg.points.length + 1 + cfg.others.users} users in ${((performance.now() - t) / 1000).toFixed(1)} s`)
@@ -302,7 +313,7 @@ async function measurePoint(server, n, user) {
   return point
 }
 
-async function loadTests(server) {
+async function loadTests(server, baseline) {
   const token = await login(server.baseURL, emailOf('api'), PASSWORD)
   // A handful of backups in the list, as a user has after some weeks.
   const have = await api(server.baseURL, 'GET', '/api/backups', { token })
@@ -313,17 +324,31 @@ async function loadTests(server) {
   const ssrCheck = await fetch(`${server.baseURL}/backups`, { headers: { cookie: `cofre.access=${token}` }, redirect: 'manual' })
   if (ssrCheck.status !== 200) fail(`SSR /backups with the access cookie: HTTP ${ssrCheck.status} (expected 200)`)
   await ssrCheck.text()
-  const out = {}
-  for (const [key, path, headers] of [
-    ['api', '/api/backups', { authorization: `Bearer ${token}` }],
-    ['ssr', '/backups', { cookie: `cofre.access=${token}` }],
-  ]) {
-    await load({ url: server.baseURL + path, connections: 5, durationSeconds: 1, headers }) // warm-up
-    const r = await load({ url: server.baseURL + path, connections: cfg.connections, durationSeconds: cfg.loadSeconds, headers })
-    out[key] = r
-    log(`load ${path}: ${r.rps} req/s, p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`)
-    if (r.non2xx || r.errors || r.timeouts || !r.requests) fail(`load ${path}: ${r.non2xx} non-2xx (${JSON.stringify(r.statuses)}), ${r.errors} errors, ${r.timeouts} timeouts`)
+  const out = { pages: {} }
+  const baseToken = baseline ? await login(baseline.baseURL, emailOf('api'), PASSWORD) : null
+  const run = async (s, path, headers, label) => {
+    await load({ url: s.baseURL + path, connections: 5, durationSeconds: 1, headers }) // warm-up
+    const r = await load({ url: s.baseURL + path, connections: cfg.connections, durationSeconds: cfg.loadSeconds, headers })
+    log(`load ${label}${path}: ${r.rps} req/s, p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`)
+    if (r.non2xx || r.errors || r.timeouts || !r.requests) fail(`load ${label}${path}: ${r.non2xx} non-2xx (${JSON.stringify(r.statuses)}), ${r.errors} errors, ${r.timeouts} timeouts`)
+    return r
   }
+  out.api = await run(server, '/api/backups', { authorization: `Bearer ${token}` }, '')
+  // The SSR pages, signed in (the access cookie, as a browser sends it): what each page ships, the
+  // server's CPU per page one request at a time, and pages/s under load. With a baseline build,
+  // its server loads the same page right after ours (same data, same minutes).
+  for (const path of SSR_PAGES) {
+    const page = {}
+    for (const [key, s, tk] of [['ours', server, token], ...(baseline ? [['baseline', baseline, baseToken]] : [])]) {
+      const headers = { cookie: `cofre.access=${tk}` }
+      const weight = await pageWeight(s.baseURL, path, headers)
+      const cpu = await cpuPerPage({ baseURL: s.baseURL, pid: s.pid, path, headers, count: 100 })
+      log(`${key} ${path}: server CPU ${cpu.cpuMsPerPage.toFixed(1)} ms/page; HTML ${weight.html.raw} B (gzip ${weight.html.gzip}), JS ${weight.js.raw} B (gzip ${weight.js.gzip}) in ${weight.js.files} files, CSS ${weight.css.raw} B`)
+      page[key] = { weight, cpuMsPerPage: cpu.cpuMsPerPage, load: await run(s, path, headers, key === 'baseline' ? 'baseline ' : '') }
+    }
+    out.pages[path] = page
+  }
+  out.ssr = out.pages['/backups'].ours.load
   return out
 }
 
@@ -349,9 +374,9 @@ async function main() {
     if (!args['keep-db'] && !args['reuse-db']) await dropDatabase(cfg.databaseUrl).catch(() => {})
   }
   /** A fresh production server, warmed up (the first requests load lazily imported code). */
-  const startWarm = async () => {
+  const startWarm = async (serverFile = entry) => {
     const s = await startServer({
-      entry,
+      entry: serverFile,
       databaseUrl: cfg.databaseUrl,
       aws,
       logFile: join(BENCH_DIR, `server-${cfg.mode}.log`),
@@ -393,23 +418,27 @@ async function main() {
     // inside that slack would show no RSS growth at all.
     if (!args['skip-load']) {
       server = await startWarm()
-      results.load = await loadTests(server)
+      const baseline = args['baseline-build'] ? await startWarm(serverEntry(resolve(args['baseline-build']))) : null
+      try { results.load = await loadTests(server, baseline) }
+      finally { if (baseline) await stopServer(baseline) }
       results.load.rssAfter = await idleRss(server.pid)
       log(`server RSS after the load tests: ${toMB(results.load.rssAfter)} MB`)
       await stopServer(server)
       server = undefined
     }
-    server = await startWarm()
-    results.idleRss = server.idleRss
-    for (const n of cfg.points) results.points[n] = await measurePoint(server, n, seeded.users[n])
-    await stopServer(server)
-    server = undefined
-    if (!args['skip-jobs']) {
-      const common = { entry, databaseUrl: cfg.databaseUrl, aws, logDir: BENCH_DIR, password: PASSWORD }
-      log('jobs: queue overhead (queued vs direct, alternating) …')
-      results.jobs = { overhead: await queueOverhead({ ...common, email: emailOf('api'), runs: smoke ? 5 : 30 }) }
-      log(`jobs: backups of ${cfg.others.users + 1} users with 1, then 2 worker processes …`)
-      results.jobs.throughput = await measured('jobs per minute', () => jobsPerMinute({ ...common, emails: [emailOf('api'), ...Array.from({ length: cfg.others.users }, (_, i) => emailOf(`other-${i + 1}`))] }))
+    if (!args['only-load']) {
+      server = await startWarm()
+      results.idleRss = server.idleRss
+      for (const n of cfg.points) results.points[n] = await measurePoint(server, n, seeded.users[n])
+      await stopServer(server)
+      server = undefined
+      if (!args['skip-jobs']) {
+        const common = { entry, databaseUrl: cfg.databaseUrl, aws, logDir: BENCH_DIR, password: PASSWORD }
+        log('jobs: queue overhead (queued vs direct, alternating) …')
+        results.jobs = { overhead: await queueOverhead({ ...common, email: emailOf('api'), runs: smoke ? 5 : 30 }) }
+        log(`jobs: backups of ${cfg.others.users + 1} users with 1, then 2 worker processes …`)
+        results.jobs.throughput = await measured('jobs per minute', () => jobsPerMinute({ ...common, emails: [emailOf('api'), ...Array.from({ length: cfg.others.users }, (_, i) => emailOf(`other-${i + 1}`))] }))
+      }
     }
   }
   catch (err) {
@@ -427,7 +456,8 @@ async function main() {
   const md = markdown(results)
   const outDir = smoke ? join(BENCH_DIR, 'results') : join(ROOT, 'bench', 'results')
   await mkdir(outDir, { recursive: true })
-  const base = join(outDir, results.date)
+  // A load-only run (SSR work) must not overwrite the full run of the same day.
+  const base = join(outDir, `${results.date}${args['only-load'] ? '-load' : ''}`)
   await writeFile(`${base}.json`, JSON.stringify(results, null, 2) + '\n')
   await writeFile(`${base}.md`, md)
   console.log(`\n${md}`)

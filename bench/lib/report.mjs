@@ -19,6 +19,14 @@ const fmtRows = n => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : Stri
  */
 export const BOUNDED_SLACK_BYTES = 25 * 1024 * 1024
 
+/**
+ * SSR pages/s of main before issue 16's SSR work (commit 8e39e47, `bench/ssr.mjs --load-seconds 10`
+ * on the development machine, 50 connections, signed in; /backups measured 30 then): the "today" of
+ * the 5x targets when the bench is not given a baseline build to load in the same run
+ * (`--baseline-build`, which is the better measure on a shared machine).
+ */
+export const SSR_BEFORE = { '/': 62, '/transactions': 12.9 }
+
 /** @returns {{ targets: any[], lines: string[] }} */
 export function evaluate(results) {
   const targets = []
@@ -49,7 +57,20 @@ export function evaluate(results) {
   if (results.load) {
     const l = results.load
     if (l.api) add(`GET /api/backups p95 at ${l.api.connections} connections`, ms(l.api.p95), '≤ 50 ms', l.api.p95 <= 50)
-    if (l.ssr) add(`SSR GET /backups p95 at ${l.ssr.connections} connections`, ms(l.ssr.p95), '≤ 150 ms', l.ssr.p95 <= 150)
+    if (l.ssr) {
+      add(`SSR GET /backups pages/s at ${l.ssr.connections} connections`, l.ssr.rps.toFixed(0), '≥ 180', l.ssr.rps >= 180)
+      add(`SSR GET /backups p95 at ${l.ssr.connections} connections`, ms(l.ssr.p95), '≤ 250 ms', l.ssr.p95 <= 250)
+    }
+    for (const path of ['/', '/transactions']) {
+      const page = l.pages?.[path]
+      if (!page) continue
+      // Issue 16: ≥ 5x today's. "Today" is a baseline build loaded in the same run when the bench
+      // was given one (--baseline-build), else main's figure recorded before the SSR work.
+      const measured = page.baseline?.load.rps
+      const before = measured ?? SSR_BEFORE[path]
+      const x = page.ours.load.rps / before
+      add(`SSR GET ${path} pages/s at ${page.ours.load.connections} connections vs ${measured ? 'the baseline build, same run' : `main before issue 16 (${before} pages/s)`}`, `${page.ours.load.rps.toFixed(0)} (${x.toFixed(1)}x)`, '≥ 5x', x >= 5)
+    }
   }
   if (results.jobs?.overhead) {
     const o = results.jobs.overhead
@@ -105,10 +126,11 @@ export function summarizePoint(p) {
 export function markdown(results) {
   const out = []
   const m = results.machine
-  out.push(`# Cofre benchmark — ${results.date}${results.mode === 'smoke' ? ' (smoke)' : ''}`, '')
+  out.push(`# Cofre benchmark — ${results.date}${results.mode === 'smoke' ? ' (smoke)' : results.mode === 'load-only' ? ' (load tests only)' : ''}`, '')
   out.push(`${m.cpus}× ${m.cpuModel}, ${Math.round(m.memoryBytes / 2 ** 30)} GB RAM · Node ${m.node} · ${m.database.version} (InnoDB buffer pool ${toMB(m.database.innodbBufferPoolBytes)} MB, local_infile ${m.database.localInfile ? 'ON' : 'OFF'}) · commit ${results.git.commit}${results.git.dirty ? ' (+ uncommitted changes)' : ''}`, '')
-  out.push(`Data: ${Object.values(results.points).map(p => `one user with ${p.rows.toLocaleString('en')} transactions`).join(', ')}, next to ${results.seed.others.users} other users with ${results.seed.others.transactions.toLocaleString('en')} each (${results.seed.totalTransactions.toLocaleString('en')} transactions in the table). Median of ${results.runs} run(s) each; ours through the production server over HTTP with fauxqs as S3.`, '')
-  out.push('| rows | measurement | ours | reference | ours / reference |', '|---:|---|---:|---:|---:|')
+  if (results.mode === 'load-only') out.push('Data: the load tests\' user alone (1,000 transactions, 5 backups); no backups or restores measured.', '')
+  else out.push(`Data: ${Object.values(results.points).map(p => `one user with ${p.rows.toLocaleString('en')} transactions`).join(', ')}, next to ${results.seed.others.users} other users with ${results.seed.others.transactions.toLocaleString('en')} each (${results.seed.totalTransactions.toLocaleString('en')} transactions in the table). Median of ${results.runs} run(s) each; ours through the production server over HTTP with fauxqs as S3.`, '')
+  if (Object.keys(results.summary).length) out.push('| rows | measurement | ours | reference | ours / reference |', '|---:|---|---:|---:|---:|')
   for (const p of Object.values(results.summary)) {
     const n = p.rows.toLocaleString('en')
     out.push(`| ${n} | backup (POST /api/backup) vs \`mariadb-dump \\| gzip -1\` | ${sec(p.backup.seconds)} · ${mb(p.backup.sizeBytes)} | ${sec(p.reference.backupSeconds)} · ${mb(p.reference.backupSizeBytes)} | ${p.backup.ratio.toFixed(2)}x |`)
@@ -137,6 +159,16 @@ export function markdown(results) {
     for (const [name, l] of [['GET /api/backups', results.load.api], ['SSR GET /backups', results.load.ssr]]) {
       if (l) out.push(`| ${name} | ${l.connections} × ${l.durationSeconds} | ${l.rps.toFixed(0)} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${ms(l.max)} | ${l.non2xx} / ${l.errors + l.timeouts} |`)
     }
+    const pages = Object.entries(results.load.pages ?? {})
+    if (pages.length) {
+      out.push('', 'SSR pages, signed in (the bench\'s API user: 1,000 transactions, 5 backups). Server CPU per page: 100 requests one at a time. Bytes: the HTML, and the JS and CSS files it names (entry, modulepreload, stylesheets), raw / gzip.', '', '| page | build | pages/s | p50 | p95 | CPU per page | HTML | JS | CSS |', '|---|---|---:|---:|---:|---:|---:|---:|---:|')
+      const kb = b => `${(b / 1024).toFixed(1)} kB`
+      for (const [path, page] of pages) {
+        for (const [build, x] of Object.entries(page)) {
+          out.push(`| ${path} | ${build} | ${x.load.rps.toFixed(0)} | ${ms(x.load.p50)} | ${ms(x.load.p95)} | ${ms(x.cpuMsPerPage)} | ${kb(x.weight.html.raw)} / ${kb(x.weight.html.gzip)} | ${kb(x.weight.js.raw)} / ${kb(x.weight.js.gzip)} (${x.weight.js.files} files) | ${kb(x.weight.css.raw)} / ${kb(x.weight.css.gzip)} |`)
+        }
+      }
+    }
     if (results.load.rssAfter) out.push('', `Server RSS right after the load tests: ${mb(results.load.rssAfter)}; backups and restores are measured on a fresh server.`)
   }
   if (results.jobs) {
@@ -148,7 +180,7 @@ export function markdown(results) {
   out.push('', '| target | measured | limit | result |', '|---|---:|---:|:---:|')
   const cell = x => String(x).replace(/\|/g, '\\|')
   for (const t of results.targets) out.push(`| ${cell(t.name)} | ${t.measured} | ${t.limit} | ${t.pass ? 'PASS' : 'MISS'} |`)
-  out.push('', `Idle RSS of the server that runs the backups and restores, after warm-up: ${mb(results.idleRss)}; RSS growth = peak (sampled every 20 ms, and the kernel's VmHWM reset before each request) − max(idle right before, idle after warm-up). Safety backup time = completed_at − created_at of the pre-restore backup row. Total bench time ${Math.round(results.durationSeconds)} s.`)
+  if (results.idleRss) out.push('', `Idle RSS of the server that runs the backups and restores, after warm-up: ${mb(results.idleRss)}; RSS growth = peak (sampled every 20 ms, and the kernel's VmHWM reset before each request) − max(idle right before, idle after warm-up). Safety backup time = completed_at − created_at of the pre-restore backup row. Total bench time ${Math.round(results.durationSeconds)} s.`)
   if (results.retries?.length) out.push('', `Re-run after a query of the bench was killed from outside (other test suites on the same MariaDB): ${results.retries.map(r => r.label).join('; ')}.`)
   if (results.broken.length) out.push('', '**BROKEN:**', ...results.broken.map(b => `- ${b}`))
   return out.join('\n') + '\n'

@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose'
+import { VerifiedTokens } from './verified-tokens'
 
 export const JWT_ISSUER = 'cofre'
 export const JWT_AUDIENCE = 'cofre-api'
@@ -22,8 +23,16 @@ export async function signAccessToken(c: AccessClaims): Promise<string> {
     .sign(secretKey())
 }
 
-/** Verifies an access token: algorithm pinned, signature, exp (required), iss, aud, sub. */
+const verified = new VerifiedTokens<Readonly<AccessClaims>>()
+
+/**
+ * Verifies an access token: algorithm pinned, signature, exp (required), iss, aud, sub. A token
+ * verified before is answered from `verified` (same text, until its exp; see verified-tokens.ts).
+ */
 export async function verifyAccessToken(token: string): Promise<AccessClaims> {
+  const known = verified.get(token)
+  if (known === 'expired') throw new AppError('TOKEN_EXPIRED')
+  if (known) return known
   try {
     const { payload } = await jwtVerify(token, secretKey(), {
       algorithms: [ALG],
@@ -33,7 +42,9 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims> {
     })
     const userId = Number(payload.sub)
     if (!Number.isSafeInteger(userId) || userId <= 0 || typeof payload.fid !== 'string') throw new AppError('UNAUTHENTICATED')
-    return { userId, familyId: payload.fid }
+    const claims = Object.freeze({ userId, familyId: payload.fid })
+    verified.set(token, claims, payload.exp! * 1000)
+    return claims
   }
   catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED')

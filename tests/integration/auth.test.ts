@@ -146,6 +146,36 @@ describe('access token attacks', () => {
   })
 })
 
+describe('verified access tokens are remembered by their exact text (issue 16)', () => {
+  it('answers each user\'s token with that user alone, and a token differing in one character is verified anew and refused', async () => {
+    const [a, b] = await Promise.all([newUser(base(), 'cache-a'), newUser(base(), 'cache-b')])
+    for (let i = 0; i < 3; i++) {
+      for (const u of [a, b]) {
+        const res = await sessionWith(u.accessToken)
+        expect(res.status).toBe(200)
+        expect(res.body.id).toBe(u.id)
+      }
+    }
+    const sig = a.accessToken.split('.')[2]!
+    const flipped = `${a.accessToken.slice(0, -sig.length)}${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`
+    const res = await sessionWith(flipped)
+    expect(res.status).toBe(401)
+    expect(res.body.data.code).toBe('UNAUTHENTICATED')
+  })
+
+  it('a token accepted while valid is refused as expired once its exp has passed', async () => {
+    const user = await newUser(base(), 'cache-exp')
+    const fid = JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString()).fid
+    const exp = Math.floor(Date.now() / 1000) + 2
+    const shortLived = await new SignJWT({ sub: String(user.id), fid, iss: 'cofre', aud: 'cofre-api' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(exp).sign(secret())
+    expect((await sessionWith(shortLived)).status).toBe(200)
+    await new Promise(r => setTimeout(r, exp * 1000 - Date.now() + 200))
+    const res = await sessionWith(shortLived)
+    expect(res.status).toBe(401)
+    expect(res.body.data.code).toBe('TOKEN_EXPIRED')
+  })
+})
+
 /**
  * Polls a protected route until the access token is refused; returns how long that took after
  * `since`. (A ledger route, not /api/auth/session, which would refuse a deleted user on its own.)
