@@ -43,6 +43,7 @@ const { values: args } = parseArgs({
     'skip-partial': { type: 'boolean', default: false },
     'skip-jobs': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'name': { type: 'string' },
     'help': { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -62,10 +63,15 @@ if (args.help) {
   --skip-worst       no restore over entirely different data
   --skip-partial     no restore over data with 1% of the rows changed
   --skip-jobs        no queue overhead / jobs-per-minute measurements
-  --cpu-prof         run the server with --cpu-prof (profiles in .bench/prof/)`)
+  --cpu-prof         run the server with --cpu-prof (profiles in .bench/prof/)
+  --name SUFFIX      write bench/results/<date>-SUFFIX.{json,md} (parallel work does not overwrite another's results)`)
   process.exit(0)
 }
 
+if (args.name && !/^[a-z0-9-]+$/i.test(args.name)) {
+  console.error('--name: letters, digits and dashes only')
+  process.exit(2)
+}
 const smoke = args.smoke
 const cfg = {
   mode: smoke ? 'smoke' : 'full',
@@ -427,7 +433,7 @@ async function main() {
   const md = markdown(results)
   const outDir = smoke ? join(BENCH_DIR, 'results') : join(ROOT, 'bench', 'results')
   await mkdir(outDir, { recursive: true })
-  const base = join(outDir, results.date)
+  const base = join(outDir, args.name ? `${results.date}-${args.name}` : results.date)
   await writeFile(`${base}.json`, JSON.stringify(results, null, 2) + '\n')
   await writeFile(`${base}.md`, md)
   console.log(`\n${md}`)

@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'runs': { type: 'string', default: '3' },
     'only': { type: 'string' },
     'restore': { type: 'boolean', default: false },
+    'formats': { type: 'boolean', default: false },
   },
 })
 if (!values['user-id']) { console.error('usage: node bench/stages.mjs --user-id N [--database-url URL] [--runs 3] [--only backup|restore] [--restore]'); process.exit(1) }
@@ -38,7 +39,42 @@ async function stage(name, fn) {
   console.log(`${name.padEnd(58)} ${(median(ms) / 1000).toFixed(2).padStart(6)} s   (runs: ${ms.map(x => (x / 1000).toFixed(2)).join(', ')})${value !== undefined ? `  → ${JSON.stringify(value).slice(0, 200)}` : ''}`)
 }
 
+/** Runs each named job once per round, `runs` rounds, alternating (A, B, C, A, B, C, …). */
+async function interleaved(jobs) {
+  const ms = Object.fromEntries(Object.keys(jobs).map(k => [k, []]))
+  const values = {}
+  for (let i = 0; i < runs; i++) {
+    for (const [name, fn] of Object.entries(jobs)) { const r = await fn(); ms[name].push(r.ms); values[name] = r.value }
+  }
+  for (const [name, xs] of Object.entries(ms)) console.log(`${name.padEnd(58)} ${(median(xs) / 1000).toFixed(2).padStart(6)} s   (runs: ${xs.map(x => (x / 1000).toFixed(2)).join(', ')})${values[name] !== undefined ? `  → ${JSON.stringify(values[name]).slice(0, 120)}` : ''}`)
+}
+
 const pool = e.openPool(url)
+if (values.formats) {
+  // Format 1 (gzip, wrapped rows) against format 2 (zstd, bare rows), and each half alone.
+  const files = { 1: join(work, `user-${userId}-v1.jsonl.gz`), 2: join(work, `user-${userId}-v2.jsonl.zst`) }
+  try {
+    await interleaved({
+      'export, format-1 lines (no compression)': () => e.exportLayout(pool, userId, 1),
+      'export, format-2 lines (no compression)': () => e.exportLayout(pool, userId, 2),
+    })
+    await interleaved({
+      'backup without upload: format 1 (lines 1 + gzip -1)': () => e.exportCompressed(pool, userId, 1, 'gzip', files[1]),
+      '… lines 1 + zstd -1': () => e.exportCompressed(pool, userId, 1, 'zstd'),
+      '… lines 2 + gzip -1': () => e.exportCompressed(pool, userId, 2, 'gzip'),
+      'backup without upload: format 2 (lines 2 + zstd -1)': () => e.exportCompressed(pool, userId, 2, 'zstd', files[2]),
+    })
+    await interleaved({
+      'restore pass 1 (validate + spool), format 1': () => e.validateAndSpoolBatched(files[1], userId),
+      'restore pass 1 (validate + spool), format 2': () => e.validateAndSpoolBatched(files[2], userId),
+    })
+  }
+  finally {
+    await new Promise(r => pool.end(r))
+    for (const f of Object.values(files)) await rm(f, { force: true })
+  }
+  process.exit(0)
+}
 const file = join(work, `user-${userId}.jsonl.gz`)
 try {
   if (values.only !== 'restore') {

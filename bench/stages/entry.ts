@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import { compose, Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
+import { createCompressor } from '../../server/engine/compression'
+import type { FormatVersion } from '../../server/engine/format'
 import mysql from 'mysql2'
 import { connectionOptions } from '../../server/db/client'
 import { USER_DATA_TABLES } from '../../server/db/registry'
@@ -38,11 +40,32 @@ export async function dbRead(pool: mysql.Pool, userId: number) {
   })
 }
 
-const rows = (pool: mysql.Pool, userId: number, tap?: SnapshotDiff) => exportUserRows({ pool, userId, backupId: 'bench', tables: USER_DATA_TABLES, app: APP, tap })
+const rows = (pool: mysql.Pool, userId: number, tap?: SnapshotDiff, formatVersion?: FormatVersion) => exportUserRows({ pool, userId, backupId: 'bench', tables: USER_DATA_TABLES, app: APP, tap, formatVersion })
 
 /** DB read + serialization (+ the digest the trailer carries). */
 export async function exportOnly(pool: mysql.Pool, userId: number) {
   return time(async () => { let bytes = 0; for await (const b of rows(pool, userId)) bytes += b.length; return bytes })
+}
+
+/**
+ * DB read + serialization (lines of format `layout`) + compression (`container`) + SHA-256 of the
+ * compressed bytes: what a backup does without the upload. Format 1 is layout 1 + gzip, format 2
+ * layout 2 + zstd; the mixed pairs show what each half of the change buys.
+ */
+export async function exportCompressed(pool: mysql.Pool, userId: number, layout: FormatVersion, container: 'gzip' | 'zstd', file?: string) {
+  return time(async () => {
+    const hash = createHash('sha256')
+    let size = 0
+    await pipeline(compose(Readable.from(rows(pool, userId, undefined, layout), { objectMode: false }), createCompressor(container)), async function* (src: AsyncIterable<Buffer>) {
+      for await (const c of src) { hash.update(c); size += c.length; yield c }
+    }, file ? createWriteStream(file) : sink())
+    return { size }
+  })
+}
+
+/** DB read + serialization (+ digest) of format `layout`'s lines, no compression. */
+export async function exportLayout(pool: mysql.Pool, userId: number, layout: FormatVersion) {
+  return time(async () => { let bytes = 0; for await (const b of rows(pool, userId, undefined, layout)) bytes += b.length; return bytes })
 }
 
 /** DB read + serialization + gzip (level) + SHA-256 of the compressed bytes; optionally kept in a file. */

@@ -1,31 +1,25 @@
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import { BackupInvalidError } from '../errors'
+import { CONTAINER_OF } from '../format'
+import { decompressionError, openDecompressed, type Decompressed } from './decompress'
 
 /** Longest line accepted: a row is a few hundred bytes; a huge line is an attack, not data. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024
 
 export interface ReadOptions { maxUncompressedBytes: number }
 
+/** A line before the trailer: an object, or (format 2) a row's bare array. */
 export type Line =
-  | { kind: 'record', value: Record<string, unknown>, line: number }
+  | { kind: 'record', value: Record<string, unknown> | unknown[], line: number }
   | { kind: 'trailer', value: Record<string, unknown>, line: number, digestOfPreceding: string }
 
-function gunzipError(err: Error & { code?: string }, startsAsGzip: boolean): BackupInvalidError {
-  if (err instanceof BackupInvalidError) return err
-  if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) return new BackupInvalidError('truncated', 'compressed stream ends early')
-  // A bad header in an object that starts as gzip means bytes were appended after the stream.
-  if (err.code === 'Z_DATA_ERROR' && /header|compression method/i.test(err.message)) {
-    return startsAsGzip ? new BackupInvalidError('malformed', 'data after the end of the compressed stream') : new BackupInvalidError('not_gzip', err.message)
-  }
-  return new BackupInvalidError('malformed', `gzip: ${err.message}`)
-}
-
 /**
- * Decompresses a backup (capped at `maxUncompressedBytes`, so a gzip bomb costs bounded memory
- * and time) and yields its JSON lines. The trailer line carries the SHA-256 of every byte before
- * it; nothing may follow the trailer; a stream that ends without one is `truncated`.
+ * Decompresses a backup (gzip or zstd, decompress.ts; capped at `maxUncompressedBytes`, so a
+ * decompression bomb costs bounded memory and time) and yields its JSON lines; the header's
+ * format version must match the container (CONTAINER_OF). The trailer line carries the SHA-256
+ * of every byte before it; nothing may follow the trailer; a stream that ends without one is
+ * `truncated`.
  */
 export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncGenerator<Line> {
   for await (const batch of readArchiveBatches(compressed, o)) yield* batch
@@ -39,18 +33,15 @@ export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncG
  * whichever stage finds it. The trailer ends its batch.
  */
 export async function* readArchiveBatches(compressed: Readable, o: ReadOptions): AsyncGenerator<Line[]> {
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 })
-  compressed.on('error', err => gunzip.destroy(err))
-  compressed.pipe(gunzip)
-  let startsAsGzip = false
-  compressed.once('data', (c: Buffer) => { startsAsGzip = c[0] === 0x1F && c[1] === 0x8B })
+  let source: Decompressed | undefined
   const digest = createHash('sha256')
   let total = 0
   let rest: Buffer = Buffer.alloc(0)
   let lineNo = 0
   let sawTrailer = false
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    source = await openDecompressed(compressed)
+    for await (const chunk of source.chunks) {
       total += chunk.length
       if (total > o.maxUncompressedBytes) throw new BackupInvalidError('too_large', `more than ${o.maxUncompressedBytes} bytes uncompressed`)
       const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk
@@ -76,11 +67,19 @@ export async function* readArchiveBatches(compressed: Readable, o: ReadOptions):
           problem = new BackupInvalidError('malformed', `line ${lineNo} is not JSON`)
           break
         }
-        if (!value || typeof value !== 'object' || Array.isArray(value)) {
-          problem = new BackupInvalidError('malformed', `line ${lineNo} is not an object`)
+        if (!value || typeof value !== 'object') {
+          problem = new BackupInvalidError('malformed', `line ${lineNo} is not an object or array`)
           break
         }
+        if (Array.isArray(value)) {
+          batch.push({ kind: 'record', value, line: lineNo })
+          continue
+        }
         const rec = value as Record<string, unknown>
+        if (lineNo === 1 && (rec.version === 1 || rec.version === 2) && CONTAINER_OF[rec.version] !== source.container) {
+          problem = new BackupInvalidError('malformed', `format ${rec.version} is ${CONTAINER_OF[rec.version]}-compressed, this file is ${source.container}`)
+          break
+        }
         if (rec.type === 'trailer') {
           sawTrailer = true
           digest.update(buf.subarray(0, lineStart))
@@ -100,14 +99,15 @@ export async function* readArchiveBatches(compressed: Readable, o: ReadOptions):
       if (tail.length > MAX_LINE_BYTES) throw new BackupInvalidError('too_large', `line ${lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes`)
       rest = Buffer.from(tail)
     }
+    await source.finish()
   }
   catch (err) {
-    throw gunzipError(err as Error, startsAsGzip)
+    if (err instanceof BackupInvalidError) throw err
+    throw decompressionError(err as Error, source?.container ?? 'gzip')
   }
   finally {
-    compressed.unpipe(gunzip)
-    gunzip.destroy()
-    compressed.destroy()
+    if (source) await source.close()
+    else compressed.destroy()
   }
   if (rest.length) throw new BackupInvalidError(sawTrailer ? 'malformed' : 'truncated', 'the last line has no end')
   if (!sawTrailer) throw new BackupInvalidError('truncated', 'no trailer')

@@ -26,7 +26,7 @@ describe('readArchive', () => {
     expect(lines[0]).toMatchObject({ kind: 'record', line: 1, value: { type: 'header' } })
     const trailer = lines.at(-1)!
     expect(trailer.kind).toBe('trailer')
-    expect(trailer.kind === 'trailer' && trailer.digestOfPreceding).toBe(trailer.value.digest)
+    expect(trailer.kind === 'trailer' && trailer.digestOfPreceding).toBe((trailer.value as Record<string, unknown>).digest)
     expect(lines.filter(l => l.kind === 'record')).toHaveLength(lines.length - 1)
   })
 
