@@ -1,3 +1,4 @@
+import { BACKUP_FILE_EXTENSIONS } from '../../shared/backup-filename'
 import { zstdSupported, type Container } from './compression'
 
 /**
@@ -16,7 +17,8 @@ export type FormatVersion = typeof READABLE_FORMAT_VERSIONS[number]
 export const LATEST_FORMAT_VERSION: FormatVersion = 2
 /** The container each version is compressed with (a file in another is refused). */
 export const CONTAINER_OF: Record<FormatVersion, Container> = { 1: 'gzip', 2: 'zstd' }
-export const FILE_EXTENSIONS: Record<FormatVersion, string> = { 1: 'jsonl.gz', 2: 'jsonl.zst' }
+/** The extension of a downloaded file of each version (shared/backup-filename.ts). */
+export const FILE_EXTENSIONS: Record<FormatVersion, string> = { 1: BACKUP_FILE_EXTENSIONS[1]!, 2: BACKUP_FILE_EXTENSIONS[2]! }
 export const CONTENT_TYPES: Record<FormatVersion, string> = { 1: 'application/gzip', 2: 'application/zstd' }
 
 /**
@@ -29,8 +31,13 @@ if (FORMAT_VERSION !== LATEST_FORMAT_VERSION) {
 }
 /** Version of the shape of the user data (tables/columns). Bump it with an upgrade step. */
 export const SCHEMA_VERSION = 1
-/** The S3 key's extension and Content-Type of new backups. */
-export const FILE_EXTENSION = FILE_EXTENSIONS[FORMAT_VERSION]
+/**
+ * The S3 key's suffix, the same for every format: server/services derives the key of every
+ * existing backup from it (users/<user>/backups/<id>.jsonl.gz), so it cannot follow the format
+ * without moving old objects. The object's Content-Type and `cofre-format-version` metadata, and
+ * the file's own magic number, tell the formats apart; FILE_EXTENSIONS names downloads.
+ */
+export const FILE_EXTENSION = 'jsonl.gz'
 
 /**
  * The largest row id (and reference) a backup may carry: 2^50. A restore inserts its rows with
