@@ -117,4 +117,16 @@ describe('validatedRows', () => {
       expect(await reason(validate(forged2((l) => { l[0].version = 3 })))).toBe('unsupported_format')
     })
   })
+
+  it('refuses what follows the trailer although it stops reading there: lines, a partial line, bytes after the compressed stream', async () => {
+    const text = zstdDecompressSync(serialize(goldenLines().map(l => (l.type === 'header' ? { ...l, version: 2 } : l)), { version: 2 })).toString('utf8')
+    const v2 = (t: string) => Readable.from([compress(t, 2)])
+    expect(await reason(validate(v2(text)))).toBe('accepted')
+    expect(await reason(validate(v2(`${text}[1]\n`)))).toBe('malformed')
+    expect(await reason(validate(v2(`${text}[1`)))).toBe('malformed')
+    expect(await reason(validate(Readable.from([Buffer.concat([compress(text, 2), Buffer.from([1, 2, 3])])])))).toBe('malformed')
+    expect(await reason(validate(Readable.from([compress(text, 2), Buffer.from([0])])))).toBe('malformed')
+    const v1 = gunzipSync(readFileSync(goldenPath)).toString('utf8')
+    expect(await reason(validate(Readable.from([compress(`${v1}{"t":"accounts"`, 1)])))).toBe('malformed')
+  })
 })
