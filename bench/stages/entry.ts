@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { compose, Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
-import { createCompressor } from '../../server/engine/compression'
+import { compressStream } from '../../server/engine/compression'
 import type { FormatVersion } from '../../server/engine/format'
 import mysql from 'mysql2'
 import { connectionOptions } from '../../server/db/client'
@@ -56,7 +56,7 @@ export async function exportCompressed(pool: mysql.Pool, userId: number, layout:
   return time(async () => {
     const hash = createHash('sha256')
     let size = 0
-    await pipeline(compose(Readable.from(rows(pool, userId, undefined, layout), { objectMode: false }), createCompressor(container)), async function* (src: AsyncIterable<Buffer>) {
+    await pipeline(compressStream(rows(pool, userId, undefined, layout), container), async function* (src: AsyncIterable<Buffer>) {
       for await (const c of src) { hash.update(c); size += c.length; yield c }
     }, file ? createWriteStream(file) : sink())
     return { size }
@@ -139,6 +139,24 @@ export async function restore(pool: mysql.Pool, file: string, userId: number) {
     const clock = new StageClock()
     const replace = await time(() => apply({ pool: pool.promise(), userId, tables: USER_DATA_TABLES, prepared: { ...spool.value, dir }, onProgress: clock.listen }))
     return { validateMs: spool.ms, replaceMs: replace.ms, stats: { ...clock.timings(), ...replace.value.changes.transactions } }
+  }
+  finally { await rm(dir, { recursive: true, force: true }) }
+}
+
+/**
+ * The apply of a restore in which every transaction differs from the file (the bench's worst
+ * case, keys kept): the rows are edited in place first (untimed), then the file's rows are
+ * brought back: every transaction deleted and inserted. `overlap`: whether the next statement is
+ * built while the server runs the current one (apply.ts StatementPipe).
+ */
+export async function applyEveryRowDifferent(pool: mysql.Pool, file: string, userId: number, overlap: boolean) {
+  const dir = await mkdtemp(join(tmpdir(), 'cofre-stages-'))
+  try {
+    const spool = await spoolBatches(validatedBatches(readArchiveBatches(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES }), { dir })
+    await pool.promise().query('UPDATE transactions SET description = CONCAT(LEFT(description, 180), \' ~\') WHERE user_id = ?', [userId])
+    const clock = new StageClock()
+    const r = await time(() => apply({ pool: pool.promise(), userId, tables: USER_DATA_TABLES, prepared: { ...spool, dir }, onProgress: clock.listen, overlap }))
+    return { ms: r.ms, value: r.value.changes.transactions }
   }
   finally { await rm(dir, { recursive: true, force: true }) }
 }

@@ -1,6 +1,5 @@
-import { compose, Readable } from 'node:stream'
 import type { Pool } from 'mysql2'
-import { createCompressor } from './compression'
+import { compressStream } from './compression'
 import { exportUserRows, type ExportResult, type RowTap } from './export/export-rows'
 import { CONTAINER_OF, CONTENT_TYPES, FORMAT_VERSION, SCHEMA_VERSION, type FormatVersion } from './format'
 import type { TableSpec } from './spec'
@@ -49,10 +48,8 @@ export async function writeBackup(o: WriteBackupOptions): Promise<WriteBackupRes
     const rows = Object.values(exported.rowCounts ?? {}).reduce((a, b) => a + b, 0)
     checkpoint(o, { stage: 'uploading', done: rows, total: rows, unit: 'rows' })
   }
-  const rows = Readable.from(timed(), { objectMode: false })
-  const compressor = createCompressor(CONTAINER_OF[version], { level: o.level })
-  // compose() propagates a failure of the row stream (e.g. a killed connection) to the upload.
-  const put = await o.store.putStream(o.key, compose(rows, compressor) as unknown as Readable, {
+  // A failure of the row stream (e.g. a killed connection) fails the compressed stream, and so the upload.
+  const put = await o.store.putStream(o.key, compressStream(timed(), CONTAINER_OF[version], { level: o.level }), {
     contentType: CONTENT_TYPES[version],
     metadata: { 'cofre-format-version': String(version), 'cofre-schema-version': String(SCHEMA_VERSION), 'cofre-user-id': String(o.userId) },
   })

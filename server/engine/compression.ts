@@ -1,5 +1,6 @@
+import { once } from 'node:events'
+import type { Readable, Transform } from 'node:stream'
 import * as zlib from 'node:zlib'
-import type { Transform } from 'node:stream'
 
 /**
  * The backup files' compressors, and the one place that touches zstd. Format 1 is gzip; format 2
@@ -47,6 +48,34 @@ export function createCompressor(container: Container, o: { level?: number } = {
 
 /** A decompressor, with the count of compressed bytes it consumed (zlib's bytesWritten). */
 export type Decompressor = Transform & { readonly bytesWritten: number }
+
+/**
+ * `source` compressed as one stream (one gzip member, one zstd frame), with backpressure; an
+ * error of `source` destroys the result with it.
+ *
+ * Not compose()/pipe(): Node's zstd (v24) compresses a write that is still queued when end() is
+ * called with ZSTD_e_end, then flushes with ZSTD_e_end again, which writes a second, empty frame
+ * (every time for a short source, by timing for a long one). So end() is called only once the
+ * last write was compressed; the compressor works on one chunk while the next is produced.
+ */
+export function compressStream(source: AsyncIterable<Buffer>, container: Container, o: { level?: number } = {}): Readable {
+  const compressor = createCompressor(container, o)
+  void (async () => {
+    try {
+      let written: Promise<void> = Promise.resolve()
+      for await (const chunk of source) {
+        if (compressor.destroyed) return
+        written = new Promise<void>(resolve => compressor.write(chunk, () => resolve()))
+        // (A consumer that gives up destroys the compressor: 'close' then ends the wait.)
+        if (compressor.writableNeedDrain) await Promise.race([once(compressor, 'drain'), once(compressor, 'close')])
+      }
+      await written
+      compressor.end()
+    }
+    catch (err) { compressor.destroy(err as Error) }
+  })()
+  return compressor
+}
 
 export function createDecompressor(container: Container): Decompressor {
   return container === 'gzip' ? zlib.createGunzip({ chunkSize: 256 * 1024 }) : zlib.createZstdDecompress({ chunkSize: 256 * 1024 })

@@ -53,7 +53,7 @@ export async function* readArchiveBatches(compressed: Readable, o: ReadOptions):
       // after they were read: up to the trailer's first byte if the trailer is among them.
       let start = 0
       let hashed = false
-      let batch: Line[] = []
+      const batch: Line[] = []
       let problem: BackupInvalidError | undefined
       for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
         const lineText = buf.toString('utf8', start, nl)
