@@ -1,6 +1,8 @@
 // `npm run bench -- …` measures whole requests; this measures the engine's stages one at a time,
 // in-process, without HTTP or S3 (docs/performance.md):
 //   node_modules/.bin/node bench/stages.mjs --user-id N [--database-url …] [--runs 3] [--only backup|restore]
+//   … --formats: format 1 against format 2 (export, backup without upload, restore pass 1), interleaved
+//   … --worst: the apply when every transaction differs, statements in turn against overlapped
 // Needs a database with that user's rows (e.g. `npm run bench -- --keep-db`, or `npm run seed`).
 import { execFileSync } from 'node:child_process'
 import { mkdir, rm } from 'node:fs/promises'
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     'only': { type: 'string' },
     'restore': { type: 'boolean', default: false },
     'formats': { type: 'boolean', default: false },
+    'worst': { type: 'boolean', default: false },
   },
 })
 if (!values['user-id']) { console.error('usage: node bench/stages.mjs --user-id N [--database-url URL] [--runs 3] [--only backup|restore] [--restore]'); process.exit(1) }
@@ -50,6 +53,23 @@ async function interleaved(jobs) {
 }
 
 const pool = e.openPool(url)
+if (values.worst) {
+  // The apply when every transaction differs (edited in place, untimed, before each run), with
+  // and without building the next statement while the server runs the current one.
+  const f = join(work, `user-${userId}-worst`)
+  try {
+    await e.exportCompressed(pool, userId, 2, 'zstd', f)
+    await interleaved({
+      'apply, every transaction different, statements in turn': () => e.applyEveryRowDifferent(pool, f, userId, false),
+      'apply, every transaction different, next built meanwhile': () => e.applyEveryRowDifferent(pool, f, userId, true),
+    })
+  }
+  finally {
+    await new Promise(r => pool.end(r))
+    await rm(f, { force: true })
+  }
+  process.exit(0)
+}
 if (values.formats) {
   // Format 1 (gzip, wrapped rows) against format 2 (zstd, bare rows), and each half alone.
   const files = { 1: join(work, `user-${userId}-v1.jsonl.gz`), 2: join(work, `user-${userId}-v2.jsonl.zst`) }
