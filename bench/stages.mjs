@@ -45,11 +45,13 @@ async function stage(name, fn) {
 /** Runs each named job once per round, `runs` rounds, alternating (A, B, C, A, B, C, …). */
 async function interleaved(jobs) {
   const ms = Object.fromEntries(Object.keys(jobs).map(k => [k, []]))
+  const cpu = Object.fromEntries(Object.keys(jobs).map(k => [k, []]))
   const values = {}
   for (let i = 0; i < runs; i++) {
-    for (const [name, fn] of Object.entries(jobs)) { const r = await fn(); ms[name].push(r.ms); values[name] = r.value }
+    for (const [name, fn] of Object.entries(jobs)) { const r = await fn(); ms[name].push(r.ms); cpu[name].push(r.cpuMs); values[name] = r.value }
   }
-  for (const [name, xs] of Object.entries(ms)) console.log(`${name.padEnd(58)} ${(median(xs) / 1000).toFixed(2).padStart(6)} s   (runs: ${xs.map(x => (x / 1000).toFixed(2)).join(', ')})${values[name] !== undefined ? `  → ${JSON.stringify(values[name]).slice(0, 120)}` : ''}`)
+  const s = xs => (median(xs) / 1000).toFixed(2).padStart(6)
+  for (const [name, xs] of Object.entries(ms)) console.log(`${name.padEnd(58)} ${s(xs)} s, CPU of this process ${s(cpu[name])} s   (runs: ${xs.map(x => (x / 1000).toFixed(2)).join(', ')})${values[name] !== undefined ? `  → ${JSON.stringify(values[name]).slice(0, 80)}` : ''}`)
 }
 
 const pool = e.openPool(url)
@@ -85,8 +87,8 @@ if (values.formats) {
       'backup without upload: format 2 (lines 2 + zstd -1)': () => e.exportCompressed(pool, userId, 2, 'zstd', files[2]),
     })
     await interleaved({
-      'restore pass 1 (validate + spool), format 1': () => e.validateAndSpoolBatched(files[1], userId),
-      'restore pass 1 (validate + spool), format 2': () => e.validateAndSpoolBatched(files[2], userId),
+      'restore pass 1 (validate + spool), format 1': async () => { const r = await e.validateAndSpoolBatched(files[1], userId); return { ...r, value: undefined } },
+      'restore pass 1 (validate + spool), format 2': async () => { const r = await e.validateAndSpoolBatched(files[2], userId); return { ...r, value: undefined } },
     })
   }
   finally {

@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import type { Readable, Transform } from 'node:stream'
 import * as zlib from 'node:zlib'
 
@@ -49,6 +48,19 @@ export function createCompressor(container: Container, o: { level?: number } = {
 /** A decompressor, with the count of compressed bytes it consumed (zlib's bytesWritten). */
 export type Decompressor = Transform & { readonly bytesWritten: number }
 
+/** Resolves on 'drain', or on 'close' (a consumer that gives up destroys the stream); leaves no listener behind. */
+function drained(stream: Transform): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done)
+      stream.off('close', done)
+      resolve()
+    }
+    stream.on('drain', done)
+    stream.on('close', done)
+  })
+}
+
 /**
  * `source` compressed as one stream (one gzip member, one zstd frame), with backpressure; an
  * error of `source` destroys the result with it.
@@ -66,8 +78,7 @@ export function compressStream(source: AsyncIterable<Buffer>, container: Contain
       for await (const chunk of source) {
         if (compressor.destroyed) return
         written = new Promise<void>(resolve => compressor.write(chunk, () => resolve()))
-        // (A consumer that gives up destroys the compressor: 'close' then ends the wait.)
-        if (compressor.writableNeedDrain) await Promise.race([once(compressor, 'drain'), once(compressor, 'close')])
+        if (compressor.writableNeedDrain) await drained(compressor)
       }
       await written
       compressor.end()
