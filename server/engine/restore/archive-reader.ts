@@ -9,9 +9,9 @@ export const MAX_LINE_BYTES = 4 * 1024 * 1024
 
 export interface ReadOptions { maxUncompressedBytes: number }
 
-/** A line before the trailer: an object, or (format 2) a row's bare array. */
+/** A line before the trailer: an object, or (format 2) a row's bare array, with its text. */
 export type Line =
-  | { kind: 'record', value: Record<string, unknown> | unknown[], line: number }
+  | { kind: 'record', value: Record<string, unknown> | unknown[], line: number, text?: string }
   | { kind: 'trailer', value: Record<string, unknown>, line: number, digestOfPreceding: string }
 
 /**
@@ -71,7 +71,7 @@ export async function* readArchiveBatches(compressed: Readable, o: ReadOptions):
           break
         }
         if (Array.isArray(value)) {
-          batch.push({ kind: 'record', value, line: lineNo })
+          batch.push({ kind: 'record', value, line: lineNo, text: lineText })
           continue
         }
         const rec = value as Record<string, unknown>

@@ -19,7 +19,11 @@ export interface FileTable {
 
 export type ValidatedItem =
   | { kind: 'header', header: Header, tables: FileTable[] }
-  | { kind: 'row', table: FileTable, row: unknown[] }
+  /**
+   * `text`: the row's JSON as the file has it (format 2's bare array line), when it is exactly
+   * `row` (no upgrade mapped it): the spool keeps it instead of serializing the row again.
+   */
+  | { kind: 'row', table: FileTable, row: unknown[], text?: string }
   /** Format 2: the line that starts a table's rows. */
   | { kind: 'table', table: FileTable }
   | { kind: 'end', rowCounts: Record<string, number> }
@@ -143,11 +147,13 @@ export async function* validatedBatches(batches: AsyncIterable<readonly Line[]>,
       return { kind: 'header', ...h }
     }
     let row: unknown[]
+    let text: string | undefined
     if (Array.isArray(rec)) {
       // Format 2: a row of the table the last table line named.
       if (!bareRows) throw invalid('malformed', `line ${line.line} is not a row`)
       if (!current) throw invalid('malformed', `row before any table line at line ${line.line}`)
       row = rec
+      text = line.kind === 'record' ? line.text : undefined
     }
     else {
       if (rec.type === 'header') throw invalid('malformed', `second header at line ${line.line}`)
@@ -163,7 +169,10 @@ export async function* validatedBatches(batches: AsyncIterable<readonly Line[]>,
     }
     const table = current!
     const name = table.spec.name
-    if (table.mapRow) row = table.mapRow(row)
+    if (table.mapRow) {
+      row = table.mapRow(row)
+      text = undefined
+    }
     if (row.length !== table.columns.length) throw invalid('malformed', `${name} row at line ${line.line} has ${row.length} values, expected ${table.columns.length}`)
     for (let i = 0; i < row.length; i++) {
       if (!checkers[i]?.(row[i])) throw invalid('bad_value', `${name}.${table.columns[i]} at line ${line.line}`)
@@ -180,7 +189,7 @@ export async function* validatedBatches(batches: AsyncIterable<readonly Line[]>,
       else if (!ids.get(r.table)?.has(v as number)) throw invalid('dangling_reference', `${name}#${pk}.${table.columns[r.idx]} → ${r.table}#${String(v)}`)
     }
     counts.set(name, (counts.get(name) ?? 0) + 1)
-    return { kind: 'row', table, row }
+    return { kind: 'row', table, row, text }
   }
 
   for await (const lines of batches) {
