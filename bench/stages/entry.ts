@@ -163,7 +163,7 @@ export async function applyEveryRowDifferent(pool: mysql.Pool, file: string, use
     await pool.promise().query('UPDATE transactions SET description = CONCAT(LEFT(description, 180), \' ~\') WHERE user_id = ?', [userId])
     const clock = new StageClock()
     const r = await time(() => apply({ pool: pool.promise(), userId, tables: USER_DATA_TABLES, prepared: { ...spool, dir }, onProgress: clock.listen, overlap }))
-    return { ms: r.ms, value: r.value.changes.transactions }
+    return { ms: r.ms, cpuMs: r.cpuMs, value: r.value.changes.transactions }
   }
   finally { await rm(dir, { recursive: true, force: true }) }
 }
