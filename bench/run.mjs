@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'only-load': { type: 'boolean', default: false },
     'baseline-build': { type: 'string' },
+    'name': { type: 'string' },
     'help': { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -69,10 +70,15 @@ if (args.help) {
   --only-load        only the load tests (API and SSR pages): seeds only their user; no
                      backups, restores or job measurements
   --baseline-build D also load the SSR pages from another build (e.g. of main, built with
-                     COFRE_BUILD_DIR=D npm run build), interleaved, for the "x today's" ratios`)
+                     COFRE_BUILD_DIR=D npm run build), interleaved, for the "x today's" ratios
+  --name SUFFIX      write bench/results/<date>-SUFFIX.{json,md} (parallel work does not overwrite another's results)`)
   process.exit(0)
 }
 
+if (args.name && !/^[a-z0-9-]+$/i.test(args.name)) {
+  console.error('--name: letters, digits and dashes only')
+  process.exit(2)
+}
 const smoke = args.smoke
 const cfg = {
   mode: smoke ? 'smoke' : args['only-load'] ? 'load-only' : 'full',
@@ -456,8 +462,9 @@ async function main() {
   const md = markdown(results)
   const outDir = smoke ? join(BENCH_DIR, 'results') : join(ROOT, 'bench', 'results')
   await mkdir(outDir, { recursive: true })
-  // A load-only run (SSR work) must not overwrite the full run of the same day.
-  const base = join(outDir, `${results.date}${args['only-load'] ? '-load' : ''}`)
+  // A named or load-only run (parallel work) must not overwrite the full run of the same day.
+  const suffix = args.name ?? (args['only-load'] ? 'load' : '')
+  const base = join(outDir, suffix ? `${results.date}-${suffix}` : results.date)
   await writeFile(`${base}.json`, JSON.stringify(results, null, 2) + '\n')
   await writeFile(`${base}.md`, md)
   console.log(`\n${md}`)

@@ -1,6 +1,8 @@
 // `npm run bench -- …` measures whole requests; this measures the engine's stages one at a time,
 // in-process, without HTTP or S3 (docs/performance.md):
 //   node_modules/.bin/node bench/stages.mjs --user-id N [--database-url …] [--runs 3] [--only backup|restore]
+//   … --formats: format 1 against format 2 (export, backup without upload, restore pass 1), interleaved
+//   … --worst: the apply when every transaction differs, statements in turn against overlapped
 // Needs a database with that user's rows (e.g. `npm run bench -- --keep-db`, or `npm run seed`).
 import { execFileSync } from 'node:child_process'
 import { mkdir, rm } from 'node:fs/promises'
@@ -18,6 +20,8 @@ const { values } = parseArgs({
     'runs': { type: 'string', default: '3' },
     'only': { type: 'string' },
     'restore': { type: 'boolean', default: false },
+    'formats': { type: 'boolean', default: false },
+    'worst': { type: 'boolean', default: false },
   },
 })
 if (!values['user-id']) { console.error('usage: node bench/stages.mjs --user-id N [--database-url URL] [--runs 3] [--only backup|restore] [--restore]'); process.exit(1) }
@@ -38,7 +42,61 @@ async function stage(name, fn) {
   console.log(`${name.padEnd(58)} ${(median(ms) / 1000).toFixed(2).padStart(6)} s   (runs: ${ms.map(x => (x / 1000).toFixed(2)).join(', ')})${value !== undefined ? `  → ${JSON.stringify(value).slice(0, 200)}` : ''}`)
 }
 
+/** Runs each named job once per round, `runs` rounds, alternating (A, B, C, A, B, C, …). */
+async function interleaved(jobs) {
+  const ms = Object.fromEntries(Object.keys(jobs).map(k => [k, []]))
+  const cpu = Object.fromEntries(Object.keys(jobs).map(k => [k, []]))
+  const values = {}
+  for (let i = 0; i < runs; i++) {
+    for (const [name, fn] of Object.entries(jobs)) { const r = await fn(); ms[name].push(r.ms); cpu[name].push(r.cpuMs); values[name] = r.value }
+  }
+  const s = xs => (median(xs) / 1000).toFixed(2).padStart(6)
+  for (const [name, xs] of Object.entries(ms)) console.log(`${name.padEnd(58)} ${s(xs)} s, CPU of this process ${s(cpu[name])} s   (runs: ${xs.map(x => (x / 1000).toFixed(2)).join(', ')})${values[name] !== undefined ? `  → ${JSON.stringify(values[name]).slice(0, 80)}` : ''}`)
+}
+
 const pool = e.openPool(url)
+if (values.worst) {
+  // The apply when every transaction differs (edited in place, untimed, before each run), with
+  // and without building the next statement while the server runs the current one.
+  const f = join(work, `user-${userId}-worst`)
+  try {
+    await e.exportCompressed(pool, userId, 2, 'zstd', f)
+    await interleaved({
+      'apply, every transaction different, statements in turn': () => e.applyEveryRowDifferent(pool, f, userId, false),
+      'apply, every transaction different, next built meanwhile': () => e.applyEveryRowDifferent(pool, f, userId, true),
+    })
+  }
+  finally {
+    await new Promise(r => pool.end(r))
+    await rm(f, { force: true })
+  }
+  process.exit(0)
+}
+if (values.formats) {
+  // Format 1 (gzip, wrapped rows) against format 2 (zstd, bare rows), and each half alone.
+  const files = { 1: join(work, `user-${userId}-v1.jsonl.gz`), 2: join(work, `user-${userId}-v2.jsonl.zst`) }
+  try {
+    await interleaved({
+      'export, format-1 lines (no compression)': () => e.exportLayout(pool, userId, 1),
+      'export, format-2 lines (no compression)': () => e.exportLayout(pool, userId, 2),
+    })
+    await interleaved({
+      'backup without upload: format 1 (lines 1 + gzip -1)': () => e.exportCompressed(pool, userId, 1, 'gzip', files[1]),
+      '… lines 1 + zstd -1': () => e.exportCompressed(pool, userId, 1, 'zstd'),
+      '… lines 2 + gzip -1': () => e.exportCompressed(pool, userId, 2, 'gzip'),
+      'backup without upload: format 2 (lines 2 + zstd -1)': () => e.exportCompressed(pool, userId, 2, 'zstd', files[2]),
+    })
+    await interleaved({
+      'restore pass 1 (validate + spool), format 1': async () => { const r = await e.validateAndSpoolBatched(files[1], userId); return { ...r, value: undefined } },
+      'restore pass 1 (validate + spool), format 2': async () => { const r = await e.validateAndSpoolBatched(files[2], userId); return { ...r, value: undefined } },
+    })
+  }
+  finally {
+    await new Promise(r => pool.end(r))
+    for (const f of Object.values(files)) await rm(f, { force: true })
+  }
+  process.exit(0)
+}
 const file = join(work, `user-${userId}.jsonl.gz`)
 try {
   if (values.only !== 'restore') {

@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import { compose, Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
+import { compressStream } from '../../server/engine/compression'
+import type { FormatVersion } from '../../server/engine/format'
 import mysql from 'mysql2'
 import { connectionOptions } from '../../server/db/client'
 import { USER_DATA_TABLES } from '../../server/db/registry'
@@ -21,7 +23,14 @@ import { validatedBatches, validatedRows } from '../../server/engine/restore/val
 
 const APP = { name: 'cofre', version: 'bench' }
 const sink = () => new Writable({ write(_c, _e, cb) { cb() } })
-const time = async <T>(fn: () => Promise<T>) => { const t = performance.now(); const value = await fn(); return { ms: performance.now() - t, value } }
+/** Wall time, and the CPU time of this process (main thread + thread pool: JSON, zlib, hashing). */
+const time = async <T>(fn: () => Promise<T>) => {
+  const t = performance.now()
+  const cpu = process.cpuUsage()
+  const value = await fn()
+  const used = process.cpuUsage(cpu)
+  return { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000, value }
+}
 
 export function openPool(url: string) { return mysql.createPool(connectionOptions(url, 2)) }
 
@@ -38,11 +47,32 @@ export async function dbRead(pool: mysql.Pool, userId: number) {
   })
 }
 
-const rows = (pool: mysql.Pool, userId: number, tap?: SnapshotDiff) => exportUserRows({ pool, userId, backupId: 'bench', tables: USER_DATA_TABLES, app: APP, tap })
+const rows = (pool: mysql.Pool, userId: number, tap?: SnapshotDiff, formatVersion?: FormatVersion) => exportUserRows({ pool, userId, backupId: 'bench', tables: USER_DATA_TABLES, app: APP, tap, formatVersion })
 
 /** DB read + serialization (+ the digest the trailer carries). */
 export async function exportOnly(pool: mysql.Pool, userId: number) {
   return time(async () => { let bytes = 0; for await (const b of rows(pool, userId)) bytes += b.length; return bytes })
+}
+
+/**
+ * DB read + serialization (lines of format `layout`) + compression (`container`) + SHA-256 of the
+ * compressed bytes: what a backup does without the upload. Format 1 is layout 1 + gzip, format 2
+ * layout 2 + zstd; the mixed pairs show what each half of the change buys.
+ */
+export async function exportCompressed(pool: mysql.Pool, userId: number, layout: FormatVersion, container: 'gzip' | 'zstd', file?: string) {
+  return time(async () => {
+    const hash = createHash('sha256')
+    let size = 0
+    await pipeline(compressStream(rows(pool, userId, undefined, layout), container), async function* (src: AsyncIterable<Buffer>) {
+      for await (const c of src) { hash.update(c); size += c.length; yield c }
+    }, file ? createWriteStream(file) : sink())
+    return { size }
+  })
+}
+
+/** DB read + serialization (+ digest) of format `layout`'s lines, no compression. */
+export async function exportLayout(pool: mysql.Pool, userId: number, layout: FormatVersion) {
+  return time(async () => { let bytes = 0; for await (const b of rows(pool, userId, undefined, layout)) bytes += b.length; return bytes })
 }
 
 /** DB read + serialization + gzip (level) + SHA-256 of the compressed bytes; optionally kept in a file. */
@@ -116,6 +146,24 @@ export async function restore(pool: mysql.Pool, file: string, userId: number) {
     const clock = new StageClock()
     const replace = await time(() => apply({ pool: pool.promise(), userId, tables: USER_DATA_TABLES, prepared: { ...spool.value, dir }, onProgress: clock.listen }))
     return { validateMs: spool.ms, replaceMs: replace.ms, stats: { ...clock.timings(), ...replace.value.changes.transactions } }
+  }
+  finally { await rm(dir, { recursive: true, force: true }) }
+}
+
+/**
+ * The apply of a restore in which every transaction differs from the file (the bench's worst
+ * case, keys kept): the rows are edited in place first (untimed), then the file's rows are
+ * brought back: every transaction deleted and inserted. `overlap`: whether the next statement is
+ * built while the server runs the current one (apply.ts StatementPipe).
+ */
+export async function applyEveryRowDifferent(pool: mysql.Pool, file: string, userId: number, overlap: boolean) {
+  const dir = await mkdtemp(join(tmpdir(), 'cofre-stages-'))
+  try {
+    const spool = await spoolBatches(validatedBatches(readArchiveBatches(createReadStream(file), { maxUncompressedBytes: 2 ** 31 }), { userId, tables: USER_DATA_TABLES }), { dir })
+    await pool.promise().query('UPDATE transactions SET description = CONCAT(LEFT(description, 180), \' ~\') WHERE user_id = ?', [userId])
+    const clock = new StageClock()
+    const r = await time(() => apply({ pool: pool.promise(), userId, tables: USER_DATA_TABLES, prepared: { ...spool, dir }, onProgress: clock.listen, overlap }))
+    return { ms: r.ms, cpuMs: r.cpuMs, value: r.value.changes.transactions }
   }
   finally { await rm(dir, { recursive: true, force: true }) }
 }

@@ -1,8 +1,7 @@
-import { compose, Readable } from 'node:stream'
-import { createGzip } from 'node:zlib'
 import type { Pool } from 'mysql2'
+import { compressStream } from './compression'
 import { exportUserRows, type ExportResult, type RowTap } from './export/export-rows'
-import { CONTENT_TYPE, FORMAT_VERSION, SCHEMA_VERSION } from './format'
+import { CONTAINER_OF, CONTENT_TYPES, FORMAT_VERSION, SCHEMA_VERSION, type FormatVersion } from './format'
 import type { TableSpec } from './spec'
 import type { ObjectStore } from './storage/s3-store'
 import { reportStages } from './stages'
@@ -16,8 +15,10 @@ export interface WriteBackupOptions extends Observed {
   backupId: string
   tables: readonly TableSpec[]
   app: { name: string, version: string }
-  /** gzip level: 1 is what the mysqldump|gzip -1 reference uses; the file is ~25% larger than at 6. */
-  gzipLevel?: number
+  /** The format to write: FORMAT_VERSION (2, zstd, where Node's zstd works) unless told otherwise. */
+  formatVersion?: FormatVersion
+  /** Compression level: 1 by default (the mysqldump | gzip -1 reference's gzip level; zstd's fastest usual level). */
+  level?: number
   /** Also hands every row read to this (a restore's comparison: restore/snapshot-diff.ts). */
   tap?: RowTap
   /** The caller's estimate of the rows to read, so progress has a total (it may be off: rows change). */
@@ -28,16 +29,17 @@ export interface WriteBackupResult { sizeBytes: number, sha256: string, rowCount
 
 /**
  * The whole "export the user's data → save the file to S3" step: snapshot rows → JSON lines →
- * gzip → SHA-256 + size → multipart upload. Streaming end to end, memory bounded by the chunk
+ * zstd (format 2) or gzip (format 1) → SHA-256 + size → multipart upload. Streaming end to end, memory bounded by the chunk
  * and part sizes. Throws DatabaseError or StorageError; the upload is aborted on either.
  */
 export async function writeBackup(o: WriteBackupOptions): Promise<WriteBackupResult> {
+  const version = o.formatVersion ?? FORMAT_VERSION
   const started = performance.now()
   const exported: Partial<ExportResult> = {}
   let exportMs = 0
   let uncompressedBytes = 0
   async function* timed() {
-    for await (const chunk of exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app, tap: o.tap, onProgress: o.onProgress, signal: o.signal, expectedRows: o.expectedRows }, exported)) {
+    for await (const chunk of exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app, tap: o.tap, onProgress: o.onProgress, signal: o.signal, expectedRows: o.expectedRows, formatVersion: version }, exported)) {
       uncompressedBytes += chunk.length
       yield chunk
     }
@@ -46,15 +48,13 @@ export async function writeBackup(o: WriteBackupOptions): Promise<WriteBackupRes
     const rows = Object.values(exported.rowCounts ?? {}).reduce((a, b) => a + b, 0)
     checkpoint(o, { stage: 'uploading', done: rows, total: rows, unit: 'rows' })
   }
-  const rows = Readable.from(timed(), { objectMode: false })
-  const gzip = createGzip({ level: o.gzipLevel ?? 1, chunkSize: 64 * 1024 })
-  // compose() propagates a failure of the row stream (e.g. a killed connection) to the upload.
-  const put = await o.store.putStream(o.key, compose(rows, gzip) as unknown as Readable, {
-    contentType: CONTENT_TYPE,
-    metadata: { 'cofre-format-version': String(FORMAT_VERSION), 'cofre-schema-version': String(SCHEMA_VERSION), 'cofre-user-id': String(o.userId) },
+  // A failure of the row stream (e.g. a killed connection) fails the compressed stream, and so the upload.
+  const put = await o.store.putStream(o.key, compressStream(timed(), CONTAINER_OF[version], { level: o.level }), {
+    contentType: CONTENT_TYPES[version],
+    metadata: { 'cofre-format-version': String(version), 'cofre-schema-version': String(SCHEMA_VERSION), 'cofre-user-id': String(o.userId) },
   })
   // export = rows read, serialized and hashed (gzip and upload run alongside); the rest is the
   // upload's tail (last part, completion).
-  reportStages('backup', { exportMs, totalMs: performance.now() - started, uncompressedBytes, sizeBytes: put.sizeBytes })
+  reportStages('backup', { formatVersion: version, exportMs, totalMs: performance.now() - started, uncompressedBytes, sizeBytes: put.sizeBytes })
   return { ...put, rowCounts: exported.rowCounts!, digest: exported.digest! }
 }

@@ -143,8 +143,9 @@ describe('hostile: a stalled S3 with the default timeout', () => {
     expect(app2.logs()).not.toMatch(/NUXT_S3_REQUEST_TIMEOUT_MS/)
     u = await newUser(app2.baseURL, 'stall30')
     const conn = await connect(db2)
-    // Large enough for a multipart upload at the default 8 MiB part size.
-    await seedLedger(conn, u.id, 600_000)
+    // Large enough for a multipart upload at the default 8 MiB part size, and for S3 to go silent
+    // after 9 MiB of it: this ledger compresses to ≈ 11 bytes a row with zstd (format 2).
+    await seedLedger(conn, u.id, 1_000_000)
     small = await newUser(app2.baseURL, 'stall30-small')
     await seedLedger(conn, small.id, 2_000)
     await conn.end()

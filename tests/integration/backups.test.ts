@@ -31,7 +31,7 @@ describe('POST /api/backup', () => {
     const res = await http(base(), 'POST', '/api/backup', { token: user.accessToken })
     expect(res.status).toBe(201)
     const b = res.body
-    expect(b).toMatchObject({ status: 'completed', kind: 'manual', format_version: 1, row_counts: { accounts: 2, categories: 2, transactions: 120, preferences: 1 } })
+    expect(b).toMatchObject({ status: 'completed', kind: 'manual', format_version: 2, row_counts: { accounts: 2, categories: 2, transactions: 120, preferences: 1 } })
     expect(b.backup_id).toMatch(/^[0-9a-f-]{36}$/)
     expect(new Date(b.expiresAt).getTime()).toBeGreaterThan(Date.now())
 
@@ -47,7 +47,7 @@ describe('POST /api/backup', () => {
     const lines = await gunzipLines(file.bytes)
     const header = lines[0]
     const trailer = lines.at(-1)
-    expect(header).toMatchObject({ type: 'header', format: 'cofre-backup', version: 1, userId: user.id, backupId: b.backup_id })
+    expect(header).toMatchObject({ type: 'header', format: 'cofre-backup', version: 2, userId: user.id, backupId: b.backup_id })
     expect(trailer.type).toBe('trailer')
     expect(trailer.rowCounts).toEqual(b.row_counts)
     expect(trailer.digest).toMatch(/^sha256:[0-9a-f]{64}$/)

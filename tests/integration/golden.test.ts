@@ -1,7 +1,8 @@
 // Backups made by earlier versions of Cofre must restore in every later version. The committed
-// files under tests/fixtures/ were written by the real server (format 1, schema 1) and by hand
-// for the pre-release schema 0 (accounts.opening, renamed to opening_balance by an upgrade step).
-// Regenerate them only on purpose: COFRE_WRITE_GOLDEN=1 npx vitest run tests/integration/golden.test.ts
+// files under tests/fixtures/ were written by the real server (format 1 gzip, schema 1; format 2
+// zstd, schema 1) and by hand for the pre-release schema 0 (accounts.opening, renamed to
+// opening_balance by an upgrade step). COFRE_WRITE_GOLDEN=1 npx vitest run tests/integration/golden.test.ts
+// writes the golden file of the format the server writes today, and never overwrites one.
 import { randomUUID } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
@@ -13,6 +14,7 @@ import { s3Client, serialize, sha256 } from '../support/mutate'
 
 const FIXTURES = new URL('../fixtures/', import.meta.url)
 const GOLDEN_V1 = new URL('backup-v1-golden.jsonl.gz', FIXTURES)
+const GOLDEN_V2 = new URL('backup-v2-golden.jsonl.zst', FIXTURES)
 const GOLDEN_V0 = new URL('backup-v0-renamed-field.jsonl.gz', FIXTURES)
 const GOLDEN_USER = 9_000_001
 
@@ -34,14 +36,14 @@ async function seedGoldenData(conn: Awaited<ReturnType<typeof connect>>) {
   await conn.query('INSERT INTO preferences (id, user_id, locale, theme, default_currency, updated_at) VALUES (9000001, ?, \'pt-BR\', \'dark\', \'BRL\', \'2022-02-02 02:02:02.000\')', [u])
 }
 
-async function restoreFile(bytes: Buffer) {
+async function restoreFile(bytes: Buffer, formatVersion = 1) {
   const s = inject('stack')
   const conn = await connect(s.databaseUrl)
   await ensureGoldenUser(conn)
   const id = randomUUID()
   const key = `users/${GOLDEN_USER}/backups/${id}.jsonl.gz`
   await s3Client(s.s3Endpoint).send(new PutObjectCommand({ Bucket: s.bucket, Key: key, Body: bytes }))
-  await conn.query('INSERT INTO backups (id, user_id, url, status, kind, size_bytes, sha256, format_version, schema_version, completed_at) VALUES (?, ?, ?, \'completed\', \'manual\', ?, ?, 1, 1, NOW(3))', [id, GOLDEN_USER, `s3://${s.bucket}/${key}`, bytes.length, sha256(bytes)])
+  await conn.query('INSERT INTO backups (id, user_id, url, status, kind, size_bytes, sha256, format_version, schema_version, completed_at) VALUES (?, ?, ?, \'completed\', \'manual\', ?, ?, ?, 1, NOW(3))', [id, GOLDEN_USER, `s3://${s.bucket}/${key}`, bytes.length, sha256(bytes), formatVersion])
   const res = await http(s.baseURL, 'POST', '/api/restore', { token: await tokenFor(GOLDEN_USER), body: { backup_id: id } })
   const data = await dumpUser(conn, GOLDEN_USER)
   await conn.end()
@@ -68,11 +70,15 @@ describe('golden backups from earlier versions', () => {
       const res = await http(s.baseURL, 'POST', '/api/backup', { token: await tokenFor(GOLDEN_USER) })
       expect(res.status).toBe(201)
       const bytes = Buffer.from(await (await fetch(res.body.urlDownload)).arrayBuffer())
-      writeFileSync(GOLDEN_V1, bytes)
-      const v0 = await gunzipLines(bytes)
-      v0[0].schemaVersion = 0
-      for (const c of v0[0].tables.find((t: any) => t.name === 'accounts').columns) if (c.name === 'opening_balance') c.name = 'opening'
-      writeFileSync(GOLDEN_V0, serialize(v0))
+      const lines = await gunzipLines(bytes)
+      const golden = new URL(`backup-v${lines[0].version}-golden.${lines[0].version === 2 ? 'jsonl.zst' : 'jsonl.gz'}`, FIXTURES)
+      if (!existsSync(golden)) writeFileSync(golden, bytes)
+      if (!existsSync(GOLDEN_V0)) {
+        const v0 = lines.map(l => (l.type === 'header' ? { ...l, version: 1 } : l))
+        v0[0].schemaVersion = 0
+        for (const c of v0[0].tables.find((t: any) => t.name === 'accounts').columns) if (c.name === 'opening_balance') c.name = 'opening'
+        writeFileSync(GOLDEN_V0, serialize(v0, { version: 1 }))
+      }
     })
   }
 
@@ -84,6 +90,21 @@ describe('golden backups from earlier versions', () => {
     expect(res.body.restored).toEqual({ accounts: 2, categories: 3, transactions: 3, preferences: 1 })
     expect(data).toEqual(await rowsOf(bytes))
     expect((data.transactions as any[])[1]).toMatchObject({ amount: '12345678.90', date: '1999-12-31', tags: ['trabalho', 'mensal'] })
+  })
+
+  it('restores the committed format-2 golden file (zstd, bare rows) exactly', async () => {
+    expect(existsSync(GOLDEN_V2)).toBe(true)
+    const bytes = readFileSync(GOLDEN_V2)
+    expect(bytes.readUInt32LE(0)).toBe(0xFD2FB528)
+    const lines = await gunzipLines(bytes)
+    expect(lines[0]).toMatchObject({ format: 'cofre-backup', version: 2, schemaVersion: 1 })
+    const { res, data } = await restoreFile(bytes, 2)
+    expect(res.status).toBe(200)
+    expect(res.body.restored).toEqual({ accounts: 2, categories: 3, transactions: 3, preferences: 1 })
+    expect(data).toEqual(await rowsOf(bytes))
+    expect((data.transactions as any[])[1]).toMatchObject({ amount: '12345678.90', date: '1999-12-31', tags: ['trabalho', 'mensal'] })
+    // Both goldens hold the same ledger.
+    expect(await rowsOf(bytes)).toEqual(await rowsOf(readFileSync(GOLDEN_V1)))
   })
 
   it('upgrades and restores the schema-0 file (accounts.opening → opening_balance)', async () => {

@@ -148,7 +148,7 @@ describe('invalid backups: 422 BACKUP_INVALID with a precise reason, data unchan
   it('forged header: another user id → owner_mismatch; newer format → unsupported_format', async () => {
     const l = clone(); l[0].userId = other.id
     await expectRefused(serialize(l), 'owner_mismatch')
-    const v = clone(); v[0].version = 2
+    const v = clone(); v[0].version = 3
     await expectRefused(serialize(v), 'unsupported_format')
     const s = clone(); s[0].schemaVersion = 99
     await expectRefused(serialize(s), 'unsupported_format')

@@ -1,6 +1,5 @@
 // Direct database access for tests: seeding rows fast and reading a user's data back exactly.
-import { createGunzip } from 'node:zlib'
-import { Readable } from 'node:stream'
+import { gunzipSync, zstdDecompressSync } from 'node:zlib'
 import mysql from 'mysql2/promise'
 import { connectionOptions } from '../../server/db/client'
 import { USER_DATA_TABLES } from '../../server/db/registry'
@@ -37,11 +36,27 @@ export async function dumpUser(conn: mysql.Connection, userId: number) {
   return out
 }
 
-export async function gunzipLines(bytes: Buffer): Promise<any[]> {
-  const chunks: Buffer[] = []
-  for await (const c of Readable.from([bytes]).pipe(createGunzip())) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8').trimEnd().split('\n').map(l => JSON.parse(l))
+/**
+ * A backup file's lines in one shape whatever its format: the header, one `{ t, r }` per row
+ * (format 1 as written; format 2's table lines and bare arrays folded into it), the trailer.
+ * The tests edit these and re-serialize them with support/mutate.ts `serialize`.
+ */
+export async function backupLines(bytes: Buffer): Promise<any[]> {
+  const zstd = bytes.length >= 4 && bytes.readUInt32LE(0) === 0xFD2FB528
+  const lines = (zstd ? zstdDecompressSync(bytes) : gunzipSync(bytes)).toString('utf8').trimEnd().split('\n').map(l => JSON.parse(l))
+  if (lines[0]?.version !== 2) return lines
+  const out: any[] = []
+  let table: string | undefined
+  for (const l of lines) {
+    if (Array.isArray(l)) out.push({ t: table, r: l })
+    else if (l.t !== undefined && l.type === undefined) table = l.t
+    else out.push(l)
+  }
+  return out
 }
+
+/** @deprecated backupLines (the name predates format 2, zstd). */
+export const gunzipLines = backupLines
 
 /**
  * Waits until a statement matching `like` runs on `database` (other tests share the MariaDB

@@ -1,12 +1,35 @@
 // Builds and mutates backup files for tests: parse a real backup into lines, edit them, and
 // re-serialize — optionally recomputing the trailer digest, as a careful forger would.
 import { createHash } from 'node:crypto'
-import { gzipSync } from 'node:zlib'
+import { gzipSync, zstdCompressSync } from 'node:zlib'
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import type mysql from 'mysql2/promise'
 
-export function serialize(lines: any[], opts: { recomputeDigest?: boolean, recount?: boolean } = {}): Buffer {
-  const body = lines.slice(0, -1).map(l => JSON.stringify(l) + '\n').join('')
+/**
+ * Lines in support/data.ts `backupLines`'s shape → a file of `version` (default: the header's if
+ * it is 2, else 1): format 1 is gzip with `{ t, r }` rows; format 2 is zstd with a table line
+ * `{ t }` before each run of a table's rows and the rows as bare arrays.
+ */
+export function encodeLines(lines: any[], version: 1 | 2): string {
+  if (version === 1) return lines.map(l => JSON.stringify(l) + '\n').join('')
+  let table: string | undefined
+  let out = ''
+  for (const l of lines) {
+    if (l && typeof l === 'object' && l.r !== undefined && l.type === undefined) {
+      if (l.t !== table) out += JSON.stringify({ t: l.t }) + '\n'
+      table = l.t
+      out += JSON.stringify(l.r) + '\n'
+    }
+    else out += JSON.stringify(l) + '\n'
+  }
+  return out
+}
+
+export const compress = (text: string | Buffer, version: 1 | 2) => (version === 2 ? zstdCompressSync(Buffer.from(text)) : gzipSync(Buffer.from(text)))
+
+export function serialize(lines: any[], opts: { recomputeDigest?: boolean, recount?: boolean, version?: 1 | 2 } = {}): Buffer {
+  const version = opts.version ?? (lines[0]?.version === 2 ? 2 : 1)
+  const body = encodeLines(lines.slice(0, -1), version)
   const trailer = { ...lines.at(-1) }
   if (opts.recount) {
     const counts: Record<string, number> = {}
@@ -15,7 +38,7 @@ export function serialize(lines: any[], opts: { recomputeDigest?: boolean, recou
     trailer.rowCounts = counts
   }
   if (opts.recomputeDigest !== false) trailer.digest = `sha256:${createHash('sha256').update(body).digest('hex')}`
-  return gzipSync(Buffer.from(body + JSON.stringify(trailer) + '\n'))
+  return compress(body + JSON.stringify(trailer) + '\n', version)
 }
 
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')

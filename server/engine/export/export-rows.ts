@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto'
 import type { Pool, PoolConnection } from 'mysql2'
-import { FORMAT_NAME, FORMAT_VERSION, SCHEMA_VERSION, type Header, type Trailer } from '../format'
+import { FORMAT_NAME, FORMAT_VERSION, SCHEMA_VERSION, type FormatVersion, type Header, type Trailer } from '../format'
 import type { TableSpec } from '../spec'
 import { rowBatches } from '../db/row-stream'
 import { quoteIdent as q } from '../db/sql'
@@ -13,6 +13,8 @@ export interface ExportOptions extends Observed {
   backupId: string
   tables: readonly TableSpec[]
   app: { name: string, version: string }
+  /** The lines' layout: format 2 (default where zstd works) or 1 (docs/backup-format.md). */
+  formatVersion?: FormatVersion
   now?: Date
   /** The caller's estimate of the rows to read (for progress; 0 or absent when unknown). */
   expectedRows?: number
@@ -90,8 +92,10 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
   const digest = createHash('sha256')
   const rowCounts: Record<string, number> = {}
   const out = new ChunkWriter(chunkBytes, digest)
+  const version = o.formatVersion ?? FORMAT_VERSION
   const NONE = Buffer.alloc(0)
-  const LINE_END = Buffer.from('}\n')
+  // Format 1 wraps each row: {"t":"<table>","r":[…]}; format 2 writes the table once, then bare arrays.
+  const LINE_END = Buffer.from(version === 1 ? '}\n' : '\n')
 
   let conn: PoolConnection
   try {
@@ -107,7 +111,7 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
     const header: Header = {
       type: 'header',
       format: FORMAT_NAME,
-      version: FORMAT_VERSION,
+      version,
       schemaVersion: SCHEMA_VERSION,
       createdAt: (o.now ?? new Date()).toISOString(),
       userId: o.userId,
@@ -122,7 +126,11 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
 
     for (const table of o.tables) {
       const jsonIdx = table.columns.flatMap((c, i) => (c.kind === 'json' ? [i] : []))
-      const prefix = Buffer.from(`{"t":${JSON.stringify(table.name)},"r":`)
+      const prefix = version === 1 ? Buffer.from(`{"t":${JSON.stringify(table.name)},"r":`) : NONE
+      if (version !== 1) {
+        const start = out.append(NONE, `{"t":${JSON.stringify(table.name)}}\n`, NONE)
+        if (start) yield start
+      }
       const sql = `SELECT ${table.columns.map(c => q(c.name)).join(', ')} FROM ${q(table.name)} WHERE ${q(table.ownerColumn)} = ? ORDER BY ${q(table.primaryKey)}`
       let count = 0
       tap = o.tap?.table(table)

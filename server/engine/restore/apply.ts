@@ -27,6 +27,11 @@ export interface ApplyOptions extends Observed {
   /** Rows per multi-row INSERT (and ids per DELETE). */
   batchRows?: number
   /**
+   * Build the next statement while the server runs the current one (default). false waits for
+   * each statement before building the next, as before: kept for bench/stages.mjs's comparison.
+   */
+  overlap?: boolean
+  /**
    * A statement run inside the transaction right before COMMIT: the restore commits only if it
    * changes exactly one row, else it rolls back with CommitRefused. The caller records its outcome
    * in the same transaction (a job's row marked completed, guarded by who may still complete it),
@@ -123,7 +128,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
         before = await countRows(conn, t, o.userId, true)
         progress(0, before - counted)
       }
-      const c = await syncTable(conn, t, spooled, before, { userId: o.userId, batchRows, dir: join(o.prepared.dir, `sync-${i}`), progress, known })
+      const c = await syncTable(conn, t, spooled, before, { userId: o.userId, batchRows, overlap: o.overlap ?? true, dir: join(o.prepared.dir, `sync-${i}`), progress, known })
       // The server's own counts (affected rows) must add up to the backup's: rows before − deleted
       // + inserted. (A COUNT(*) here cost seconds after a million deletes; this costs nothing.)
       const after = before - c.deleted + c.inserted
@@ -155,7 +160,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
   }
 }
 
-interface SyncOptions { userId: number, batchRows: number, dir: string, progress: (rows: number, more?: number) => void, known?: TableEdits }
+interface SyncOptions { userId: number, batchRows: number, overlap: boolean, dir: string, progress: (rows: number, more?: number) => void, known?: TableEdits }
 
 async function syncTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTable | undefined, currentRows: number, o: SyncOptions): Promise<TableChanges> {
   // Nothing in the database: every spooled row is inserted, straight from the spool.
@@ -220,19 +225,49 @@ async function compareTable(conn: PoolConnection, t: TableSpec, spooled: Spooled
   finally { if (file instanceof SpoolReader) await file.close() }
 }
 
+/**
+ * Runs a table's statements one at a time on the transaction's connection, but lets the caller
+ * build the next one (read the spool, parse, escape) while the server executes the current:
+ * on two cores the database and the main thread then work at the same time instead of in turn.
+ * At most one statement is in flight; a failure is thrown by the next send() or by drain().
+ */
+class StatementPipe {
+  private inFlight: Promise<void> | undefined
+  private failure: unknown
+  affected = 0
+  constructor(private readonly conn: PoolConnection, private readonly done: (rows: number) => void, private readonly overlap = true) {}
+
+  async send(sql: string, values: unknown[] | undefined, rows: number): Promise<void> {
+    await this.drain()
+    // A failure — the statement's, or the progress callback's (a cancelled job throws there) —
+    // is caught at once (no unhandled rejection while the next one is built) and rethrown by the
+    // next send() or drain().
+    this.inFlight = this.conn.query(sql, values).then(([res]) => {
+      this.affected += (res as ResultSetHeader).affectedRows
+      this.done(rows)
+    }).catch((err: unknown) => { this.failure ??= err })
+    if (!this.overlap) await this.drain()
+  }
+
+  async drain(): Promise<void> {
+    const pending = this.inFlight
+    this.inFlight = undefined
+    if (pending) await pending
+    if (this.failure) throw this.failure
+  }
+}
+
 /** Deletes the listed keys of the user's rows; returns the rows the server deleted. */
 async function deleteKeys(conn: PoolConnection, t: TableSpec, path: string, o: SyncOptions): Promise<number> {
   const r = new SpoolReader(path)
-  let affected = 0
+  const pipe = new StatementPipe(conn, o.progress, o.overlap)
   try {
     let ids: number[] = []
     const flush = async () => {
       if (!ids.length) return
       // The keys were read from this user's rows a moment ago (numbers from the database); the
       // owner condition keeps the statement to this user whatever happens.
-      const [res] = await conn.query(`DELETE FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? AND ${q(t.primaryKey)} IN (${ids.join(',')})`, [o.userId])
-      affected += (res as ResultSetHeader).affectedRows
-      o.progress(ids.length)
+      await pipe.send(`DELETE FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? AND ${q(t.primaryKey)} IN (${ids.join(',')})`, [o.userId], ids.length)
       ids = []
     }
     for (let row = await r.next(); row !== undefined; row = await r.next()) {
@@ -241,9 +276,14 @@ async function deleteKeys(conn: PoolConnection, t: TableSpec, path: string, o: S
       if (ids.length >= o.batchRows) await flush()
     }
     await flush()
+    await pipe.drain()
   }
-  finally { await r.close() }
-  return affected
+  finally {
+    // Never leave a statement running on a connection that is about to roll back or be reused.
+    await pipe.drain().catch(() => {})
+    await r.close()
+  }
+  return pipe.affected
 }
 
 const escape = (v: unknown) => mysql.escape(v as Parameters<typeof mysql.escape>[0])
@@ -268,7 +308,7 @@ export function insertTuple(owner: number, row: unknown[], json: readonly boolea
 
 /** Multi-row INSERTs of up to batchRows rows (and MAX_STATEMENT_CHARS) from a spool-format file; returns the rows the server inserted. */
 async function insertRows(conn: PoolConnection, spooled: SpooledTable, path: string, o: SyncOptions): Promise<number> {
-  let affected = 0
+  const pipe = new StatementPipe(conn, o.progress, o.overlap)
   const insertSql = `INSERT INTO ${q(spooled.spec.name)} (${[spooled.spec.ownerColumn, ...spooled.columns].map(q).join(',')}) VALUES `
   const json = jsonColumns(spooled.spec, spooled.columns)
   const r = new SpoolReader(path)
@@ -277,11 +317,11 @@ async function insertRows(conn: PoolConnection, spooled: SpooledTable, path: str
     let chars = 0
     const flush = async () => {
       if (!tuples.length) return
-      const [res] = await conn.query(insertSql + tuples.join(','))
-      affected += (res as ResultSetHeader).affectedRows
-      o.progress(tuples.length)
+      const sql = insertSql + tuples.join(',')
+      const rows = tuples.length
       tuples = []
       chars = 0
+      await pipe.send(sql, undefined, rows)
     }
     for (let row = await r.next(); row !== undefined; row = await r.next()) {
       const tuple = insertTuple(o.userId, JSON.parse(row.json) as unknown[], json)
@@ -291,7 +331,11 @@ async function insertRows(conn: PoolConnection, spooled: SpooledTable, path: str
       if (tuples.length >= o.batchRows) await flush()
     }
     await flush()
+    await pipe.drain()
   }
-  finally { await r.close() }
-  return affected
+  finally {
+    await pipe.drain().catch(() => {})
+    await r.close()
+  }
+  return pipe.affected
 }

@@ -1,31 +1,25 @@
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import { BackupInvalidError } from '../errors'
+import { CONTAINER_OF } from '../format'
+import { decompressionError, openDecompressed, type Decompressed } from './decompress'
 
 /** Longest line accepted: a row is a few hundred bytes; a huge line is an attack, not data. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024
 
 export interface ReadOptions { maxUncompressedBytes: number }
 
+/** A line before the trailer: an object, or (format 2) a row's bare array, with its text. */
 export type Line =
-  | { kind: 'record', value: Record<string, unknown>, line: number }
+  | { kind: 'record', value: Record<string, unknown> | unknown[], line: number, text?: string }
   | { kind: 'trailer', value: Record<string, unknown>, line: number, digestOfPreceding: string }
 
-function gunzipError(err: Error & { code?: string }, startsAsGzip: boolean): BackupInvalidError {
-  if (err instanceof BackupInvalidError) return err
-  if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) return new BackupInvalidError('truncated', 'compressed stream ends early')
-  // A bad header in an object that starts as gzip means bytes were appended after the stream.
-  if (err.code === 'Z_DATA_ERROR' && /header|compression method/i.test(err.message)) {
-    return startsAsGzip ? new BackupInvalidError('malformed', 'data after the end of the compressed stream') : new BackupInvalidError('not_gzip', err.message)
-  }
-  return new BackupInvalidError('malformed', `gzip: ${err.message}`)
-}
-
 /**
- * Decompresses a backup (capped at `maxUncompressedBytes`, so a gzip bomb costs bounded memory
- * and time) and yields its JSON lines. The trailer line carries the SHA-256 of every byte before
- * it; nothing may follow the trailer; a stream that ends without one is `truncated`.
+ * Decompresses a backup (gzip or zstd, decompress.ts; capped at `maxUncompressedBytes`, so a
+ * decompression bomb costs bounded memory and time) and yields its JSON lines; the header's
+ * format version must match the container (CONTAINER_OF). The trailer line carries the SHA-256
+ * of every byte before it; nothing may follow the trailer; a stream that ends without one is
+ * `truncated`.
  */
 export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncGenerator<Line> {
   for await (const batch of readArchiveBatches(compressed, o)) yield* batch
@@ -36,21 +30,21 @@ export async function* readArchive(compressed: Readable, o: ReadOptions): AsyncG
  * passes every line through three stages, and an async generator's yield per line measured
  * ~1.2–1.7 s per million lines across them, against ~0.05 s per array. A problem is thrown only
  * after the lines before it were handed over, so the first problem in file order is reported,
- * whichever stage finds it. The trailer ends its batch.
+ * whichever stage finds it. The trailer comes alone, last, and only once the file is known to
+ * end with it (no line, no byte of the compressed stream, nothing after the stream): consumers
+ * stop reading at the trailer, so these checks cannot wait for them.
  */
 export async function* readArchiveBatches(compressed: Readable, o: ReadOptions): AsyncGenerator<Line[]> {
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 })
-  compressed.on('error', err => gunzip.destroy(err))
-  compressed.pipe(gunzip)
-  let startsAsGzip = false
-  compressed.once('data', (c: Buffer) => { startsAsGzip = c[0] === 0x1F && c[1] === 0x8B })
+  let source: Decompressed | undefined
   const digest = createHash('sha256')
   let total = 0
   let rest: Buffer = Buffer.alloc(0)
   let lineNo = 0
-  let sawTrailer = false
+  let trailer: Line | undefined
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    source = await openDecompressed(compressed)
+    for await (const chunk of source.chunks) {
+      if (trailer && chunk.length) throw new BackupInvalidError('malformed', 'content after the trailer')
       total += chunk.length
       if (total > o.maxUncompressedBytes) throw new BackupInvalidError('too_large', `more than ${o.maxUncompressedBytes} bytes uncompressed`)
       const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk
@@ -59,35 +53,40 @@ export async function* readArchiveBatches(compressed: Readable, o: ReadOptions):
       // after they were read: up to the trailer's first byte if the trailer is among them.
       let start = 0
       let hashed = false
-      let batch: Line[] = []
+      const batch: Line[] = []
       let problem: BackupInvalidError | undefined
       for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
         const lineText = buf.toString('utf8', start, nl)
         const lineStart = start
         start = nl + 1
         lineNo++
-        if (sawTrailer) {
-          problem = new BackupInvalidError('malformed', 'content after the trailer')
-          break
-        }
         let value: unknown
         try { value = JSON.parse(lineText) }
         catch {
           problem = new BackupInvalidError('malformed', `line ${lineNo} is not JSON`)
           break
         }
-        if (!value || typeof value !== 'object' || Array.isArray(value)) {
-          problem = new BackupInvalidError('malformed', `line ${lineNo} is not an object`)
+        if (!value || typeof value !== 'object') {
+          problem = new BackupInvalidError('malformed', `line ${lineNo} is not an object or array`)
           break
         }
+        if (Array.isArray(value)) {
+          batch.push({ kind: 'record', value, line: lineNo, text: lineText })
+          continue
+        }
         const rec = value as Record<string, unknown>
+        if (lineNo === 1 && (rec.version === 1 || rec.version === 2) && CONTAINER_OF[rec.version] !== source.container) {
+          problem = new BackupInvalidError('malformed', `format ${rec.version} is ${CONTAINER_OF[rec.version]}-compressed, this file is ${source.container}`)
+          break
+        }
         if (rec.type === 'trailer') {
-          sawTrailer = true
           digest.update(buf.subarray(0, lineStart))
           hashed = true
-          batch.push({ kind: 'trailer', value: rec, line: lineNo, digestOfPreceding: `sha256:${digest.digest('hex')}` })
-          yield batch
-          batch = []
+          trailer = { kind: 'trailer', value: rec, line: lineNo, digestOfPreceding: `sha256:${digest.digest('hex')}` }
+          // The trailer is handed on only once the file is known to end with it (below): its
+          // consumer stops reading there.
+          if (start < buf.length) problem = new BackupInvalidError('malformed', 'content after the trailer')
+          break
         }
         else {
           batch.push({ kind: 'record', value: rec, line: lineNo })
@@ -100,15 +99,18 @@ export async function* readArchiveBatches(compressed: Readable, o: ReadOptions):
       if (tail.length > MAX_LINE_BYTES) throw new BackupInvalidError('too_large', `line ${lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes`)
       rest = Buffer.from(tail)
     }
+    // Nothing after the trailer: no more lines, no bytes after the compressed stream.
+    if (rest.length) throw new BackupInvalidError(trailer ? 'malformed' : 'truncated', 'the last line has no end')
+    if (!trailer) throw new BackupInvalidError('truncated', 'no trailer')
+    await source.finish()
   }
   catch (err) {
-    throw gunzipError(err as Error, startsAsGzip)
+    if (err instanceof BackupInvalidError) throw err
+    throw decompressionError(err as Error, source?.container ?? 'gzip')
   }
   finally {
-    compressed.unpipe(gunzip)
-    gunzip.destroy()
-    compressed.destroy()
+    if (source) await source.close()
+    else compressed.destroy()
   }
-  if (rest.length) throw new BackupInvalidError(sawTrailer ? 'malformed' : 'truncated', 'the last line has no end')
-  if (!sawTrailer) throw new BackupInvalidError('truncated', 'no trailer')
+  yield [trailer]
 }

@@ -1,5 +1,5 @@
 import { BackupInvalidError } from '../errors'
-import { FORMAT_NAME, FORMAT_VERSION, SCHEMA_VERSION, type Header } from '../format'
+import { FORMAT_NAME, READABLE_FORMAT_VERSIONS, SCHEMA_VERSION, type Header } from '../format'
 import type { TableSpec } from '../spec'
 import type { Line } from './archive-reader'
 import { upgrade } from './upgrades'
@@ -19,14 +19,20 @@ export interface FileTable {
 
 export type ValidatedItem =
   | { kind: 'header', header: Header, tables: FileTable[] }
-  | { kind: 'row', table: FileTable, row: unknown[] }
+  /**
+   * `text`: the row's JSON as the file has it (format 2's bare array line), when it is exactly
+   * `row` (no upgrade mapped it): the spool keeps it instead of serializing the row again.
+   */
+  | { kind: 'row', table: FileTable, row: unknown[], text?: string }
+  /** Format 2: the line that starts a table's rows. */
+  | { kind: 'table', table: FileTable }
   | { kind: 'end', rowCounts: Record<string, number> }
 
 const invalid = (reason: ConstructorParameters<typeof BackupInvalidError>[0], detail: string) => new BackupInvalidError(reason, detail)
 
 function checkHeader(raw: Record<string, unknown>, ctx: ValidationContext): { header: Header, tables: FileTable[] } {
   if (raw.type !== 'header' || raw.format !== FORMAT_NAME) throw invalid('unsupported_format', 'not a Cofre backup')
-  if (!Number.isInteger(raw.version) || (raw.version as number) > FORMAT_VERSION || (raw.version as number) < 1) throw invalid('unsupported_format', `format version ${String(raw.version)}`)
+  if (!(READABLE_FORMAT_VERSIONS as readonly unknown[]).includes(raw.version)) throw invalid('unsupported_format', `format version ${String(raw.version)}`)
   if (!Number.isInteger(raw.schemaVersion) || (raw.schemaVersion as number) > SCHEMA_VERSION || (raw.schemaVersion as number) < 0) throw invalid('unsupported_format', `schema version ${String(raw.schemaVersion)}`)
   if (raw.userId !== ctx.userId) throw invalid('owner_mismatch', 'the backup belongs to another user')
   if (!Array.isArray(raw.tables)) throw invalid('malformed', 'header has no tables')
@@ -85,6 +91,31 @@ export async function* validatedBatches(batches: AsyncIterable<readonly Line[]>,
   let refs: { idx: number, table: string, self: boolean }[] = []
   let pendingSelf: { id: number, ref: number, column: string }[] = []
 
+  /** Format 1 wraps every row with its table; format 2 names each table once and writes bare arrays. */
+  let bareRows = false
+
+  /** The rows that follow belong to table `name` (it must come after the current one). */
+  const enterTable = (name: string, lineNo: number) => {
+    const all = tables!
+    const idx = all.findIndex(ft => ft.spec.name === name)
+    if (idx === -1) throw invalid(ctx.tables.some(s => s.name === name) ? 'malformed' : 'unknown_table', `rows of ${name} at line ${lineNo}`)
+    if (idx <= currentIdx) throw invalid('malformed', `rows of ${name} out of order at line ${lineNo}`)
+    finishTable()
+    const table = all[idx]
+    if (!table) throw invalid('malformed', `rows of ${name} at line ${lineNo}`)
+    current = table
+    currentIdx = idx
+    lastPk = -Infinity
+    // The header check already matched every file column to a registry column.
+    checkers = table.columns.map((c) => {
+      const spec = table.spec.columns.find(sc => sc.name === c)
+      if (!spec) throw invalid('unknown_column', `${name}.${c}`)
+      return valueChecker(spec)
+    })
+    pkIdx = table.columns.indexOf(table.spec.primaryKey)
+    refs = table.spec.references.filter(r => table.columns.includes(r.column)).map(r => ({ idx: table.columns.indexOf(r.column), table: r.table, self: r.table === table.spec.name }))
+  }
+
   const finishTable = () => {
     if (!current) return
     const own = ids.get(current.spec.name)
@@ -109,37 +140,42 @@ export async function* validatedBatches(batches: AsyncIterable<readonly Line[]>,
     }
     const rec = line.value
     if (!tables) {
+      if (Array.isArray(rec)) throw invalid('unsupported_format', 'not a Cofre backup')
       const h = checkHeader(rec, ctx)
       tables = h.tables
+      bareRows = h.header.version >= 2
       return { kind: 'header', ...h }
     }
-    if (rec.type === 'header') throw invalid('malformed', `second header at line ${line.line}`)
-    const name = rec.t
-    if (typeof name !== 'string' || !Array.isArray(rec.r)) throw invalid('malformed', `line ${line.line} is not a row`)
-    if (!current || current.spec.name !== name) {
-      const idx = tables.findIndex(ft => ft.spec.name === name)
-      if (idx === -1) throw invalid(ctx.tables.some(s => s.name === name) ? 'malformed' : 'unknown_table', `row of ${name} at line ${line.line}`)
-      if (idx <= currentIdx) throw invalid('malformed', `rows of ${name} out of order at line ${line.line}`)
-      finishTable()
-      const table = tables[idx]
-      if (!table) throw invalid('malformed', `row of ${name} at line ${line.line}`)
-      current = table
-      currentIdx = idx
-      lastPk = -Infinity
-      // The header check already matched every file column to a registry column.
-      checkers = table.columns.map((c) => {
-        const spec = table.spec.columns.find(sc => sc.name === c)
-        if (!spec) throw invalid('unknown_column', `${name}.${c}`)
-        return valueChecker(spec)
-      })
-      pkIdx = table.columns.indexOf(table.spec.primaryKey)
-      refs = table.spec.references.filter(r => table.columns.includes(r.column)).map(r => ({ idx: table.columns.indexOf(r.column), table: r.table, self: r.table === table.spec.name }))
+    let row: unknown[]
+    let text: string | undefined
+    if (Array.isArray(rec)) {
+      // Format 2: a row of the table the last table line named.
+      if (!bareRows) throw invalid('malformed', `line ${line.line} is not a row`)
+      if (!current) throw invalid('malformed', `row before any table line at line ${line.line}`)
+      row = rec
+      text = line.kind === 'record' ? line.text : undefined
     }
-    let row = rec.r as unknown[]
-    if (current.mapRow) row = current.mapRow(row)
-    if (row.length !== current.columns.length) throw invalid('malformed', `${name} row at line ${line.line} has ${row.length} values, expected ${current.columns.length}`)
+    else {
+      if (rec.type === 'header') throw invalid('malformed', `second header at line ${line.line}`)
+      const name = rec.t
+      if (bareRows) {
+        if (typeof name !== 'string' || Object.keys(rec).length !== 1) throw invalid('malformed', `line ${line.line} is not a table line`)
+        enterTable(name, line.line)
+        return { kind: 'table', table: current! }
+      }
+      if (typeof name !== 'string' || !Array.isArray(rec.r)) throw invalid('malformed', `line ${line.line} is not a row`)
+      if (!current || current.spec.name !== name) enterTable(name, line.line)
+      row = rec.r as unknown[]
+    }
+    const table = current!
+    const name = table.spec.name
+    if (table.mapRow) {
+      row = table.mapRow(row)
+      text = undefined
+    }
+    if (row.length !== table.columns.length) throw invalid('malformed', `${name} row at line ${line.line} has ${row.length} values, expected ${table.columns.length}`)
     for (let i = 0; i < row.length; i++) {
-      if (!checkers[i]?.(row[i])) throw invalid('bad_value', `${name}.${current.columns[i]} at line ${line.line}`)
+      if (!checkers[i]?.(row[i])) throw invalid('bad_value', `${name}.${table.columns[i]} at line ${line.line}`)
     }
     const pk = row[pkIdx] as number
     if (pk === lastPk) throw invalid('duplicate_key', `${name} id ${pk} at line ${line.line}`)
@@ -149,11 +185,11 @@ export async function* validatedBatches(batches: AsyncIterable<readonly Line[]>,
     for (const r of refs) {
       const v = row[r.idx]
       if (v === null) continue
-      if (r.self) pendingSelf.push({ id: pk, ref: v as number, column: current.columns[r.idx] ?? '?' })
-      else if (!ids.get(r.table)?.has(v as number)) throw invalid('dangling_reference', `${name}#${pk}.${current.columns[r.idx]} → ${r.table}#${String(v)}`)
+      if (r.self) pendingSelf.push({ id: pk, ref: v as number, column: table.columns[r.idx] ?? '?' })
+      else if (!ids.get(r.table)?.has(v as number)) throw invalid('dangling_reference', `${name}#${pk}.${table.columns[r.idx]} → ${r.table}#${String(v)}`)
     }
     counts.set(name, (counts.get(name) ?? 0) + 1)
-    return { kind: 'row', table: current, row }
+    return { kind: 'row', table, row, text }
   }
 
   for await (const lines of batches) {

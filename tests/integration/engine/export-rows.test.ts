@@ -1,5 +1,6 @@
 // The exporter driven directly (no HTTP, no S3), against the real MariaDB: the lines it writes for
-// a user's ledger, in registry and key order, with a trailer whose counts and digest hold.
+// a user's ledger, in registry and key order, with a trailer whose counts and digest hold, in
+// both layouts (format 2: a table line, then bare rows; format 1: every row wrapped).
 import { createHash } from 'node:crypto'
 import mysql from 'mysql2'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -20,19 +21,27 @@ beforeAll(async () => {
 afterAll(async () => { await new Promise(r => pool.end(r)) })
 
 describe('exportUserRows', () => {
-  it('writes the header, every row of the user in registry and key order, then a trailer that checks out', async () => {
+  it.each([2, 1] as const)('format %i: writes the header, every row of the user in registry and key order, then a trailer that checks out', async (formatVersion) => {
     const chunks: Buffer[] = []
     const result: { rowCounts?: Record<string, number>, digest?: string } = {}
     const events: number[] = []
-    for await (const c of exportUserRows({ pool, userId: USER, backupId: 'b', tables: USER_DATA_TABLES, app: { name: 'cofre', version: 'test' }, chunkBytes: 16 * 1024, onProgress: e => events.push(e.done) }, result)) chunks.push(c)
+    for await (const c of exportUserRows({ pool, userId: USER, backupId: 'b', tables: USER_DATA_TABLES, app: { name: 'cofre', version: 'test' }, formatVersion, chunkBytes: 16 * 1024, onProgress: e => events.push(e.done) }, result)) chunks.push(c)
     expect(chunks.length).toBeGreaterThan(3)
     const text = Buffer.concat(chunks).toString('utf8')
     const lines = text.trimEnd().split('\n').map(l => JSON.parse(l))
     const header = lines[0]
-    expect(header).toMatchObject({ type: 'header', format: 'cofre-backup', userId: USER, backupId: 'b' })
+    expect(header).toMatchObject({ type: 'header', format: 'cofre-backup', version: formatVersion, userId: USER, backupId: 'b' })
     expect(header.tables.map((t: { name: string }) => t.name)).toEqual(USER_DATA_TABLES.map(t => t.name))
 
-    const rows = lines.slice(1, -1)
+    let rows = lines.slice(1, -1)
+    if (formatVersion === 2) {
+      // Every table's line, in header order, each followed by its rows as bare arrays.
+      const tableLines = rows.filter(l => !Array.isArray(l))
+      expect(tableLines).toEqual(USER_DATA_TABLES.map(t => ({ t: t.name })))
+      let t: string | undefined
+      rows = rows.flatMap((l) => { if (!Array.isArray(l)) { t = l.t; return [] } return [{ t, r: l }] })
+    }
+    else expect(rows.every(l => typeof l.t === 'string' && Array.isArray(l.r))).toBe(true)
     const order = rows.map(r => USER_DATA_TABLES.findIndex(t => t.name === r.t))
     expect(order).toEqual([...order].sort((a, b) => a - b))
     const txIds = rows.filter(r => r.t === 'transactions').map(r => r.r[0] as number)

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { gzipSync } from 'node:zlib'
+import { zstdCompressSync } from 'node:zlib'
 import mysql from 'mysql2'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { connectionOptions } from '../../../server/db/client'
@@ -33,7 +33,7 @@ beforeAll(async () => {
   const chunks: Buffer[] = []
   for await (const c of exportUserRows({ pool, userId: USER, backupId: 'p', tables: USER_DATA_TABLES, app: { name: 'cofre', version: 'test' } })) chunks.push(c)
   dir = await mkdtemp(join(tmpdir(), 'cofre-plan-test-'))
-  spooled = await spoolValidated(validatedRows(readArchive(Readable.from([gzipSync(Buffer.concat(chunks))]), { maxUncompressedBytes: 1 << 26 }), { userId: USER, tables: USER_DATA_TABLES }), { dir })
+  spooled = await spoolValidated(validatedRows(readArchive(Readable.from([zstdCompressSync(Buffer.concat(chunks))]), { maxUncompressedBytes: 1 << 26 }), { userId: USER, tables: USER_DATA_TABLES }), { dir })
 })
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })

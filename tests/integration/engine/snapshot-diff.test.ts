@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { gzipSync } from 'node:zlib'
+import { zstdCompressSync } from 'node:zlib'
 import mysql from 'mysql2'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { connectionOptions } from '../../../server/db/client'
@@ -32,7 +32,7 @@ async function exportAll(tap?: SnapshotDiff) {
 
 /** The backup as a restore's prepare leaves it: validated and spooled under `dir`. */
 async function spooled(lines: Buffer) {
-  const items = validatedRows(readArchive(Readable.from([gzipSync(lines)]), { maxUncompressedBytes: 1 << 30 }), { userId: USER, tables: USER_DATA_TABLES })
+  const items = validatedRows(readArchive(Readable.from([zstdCompressSync(lines)]), { maxUncompressedBytes: 1 << 30 }), { userId: USER, tables: USER_DATA_TABLES })
   return { ...await spoolValidated(items, { dir }), dir }
 }
 
@@ -72,8 +72,9 @@ describe('SnapshotDiff', () => {
     expect(tx).toMatchObject({ unchanged: 2000 - changed - gone, toDelete: changed + added, toInsert: changed + gone, compared: 2000 - gone + added })
     expect(edits.get('accounts')).toMatchObject({ unchanged: 2, toDelete: 0, toInsert: 0 })
     expect(edits.get('preferences')).toMatchObject({ unchanged: 0, toDelete: 1, toInsert: 1 })
-    // The export itself is untouched by its tap: header, 5 other rows, the transactions, trailer.
-    expect(safety.toString('utf8').trimEnd().split('\n')).toHaveLength(1 + 5 + 2000 - gone + added + 1)
+    // The export itself is untouched by its tap: header, 4 table lines (format 2), 5 other rows,
+    // the transactions, trailer.
+    expect(safety.toString('utf8').trimEnd().split('\n')).toHaveLength(1 + USER_DATA_TABLES.length + 5 + 2000 - gone + added + 1)
 
     const result = await apply({ pool: pool.promise(), userId: USER, tables: USER_DATA_TABLES, prepared, edits })
     expect(result.changes.transactions).toEqual({ unchanged: tx?.unchanged, deleted: tx?.toDelete, inserted: tx?.toInsert })

@@ -2,14 +2,15 @@
 // every refusal reason it owns, and the rows it yields for a good file.
 import { createReadStream, readFileSync } from 'node:fs'
 import { Readable } from 'node:stream'
-import { gunzipSync } from 'node:zlib'
+import { createHash } from 'node:crypto'
+import { gunzipSync, zstdDecompressSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { readArchive } from '../../../../server/engine/restore/archive-reader'
 import { validatedRows } from '../../../../server/engine/restore/validator'
 import { USER_DATA_TABLES } from '../../../../server/db/registry'
 import { BackupInvalidError } from '../../../../server/engine/errors'
-import { serialize } from '../../../support/mutate'
+import { compress, serialize } from '../../../support/mutate'
 
 const goldenPath = fileURLToPath(new URL('../../../fixtures/backup-v1-golden.jsonl.gz', import.meta.url))
 const v0 = fileURLToPath(new URL('../../../fixtures/backup-v0-renamed-field.jsonl.gz', import.meta.url))
@@ -67,5 +68,65 @@ describe('validatedRows', () => {
     const lines = goldenLines()
     rowsOf(lines, 'transactions')[0].r[5] = 'edited'
     expect(await reason(validate(Readable.from([serialize(lines, { recomputeDigest: false })])))).toBe('digest_mismatch')
+  })
+
+  describe('format 2 (a table line, then the rows as bare arrays)', () => {
+    const v2Lines = () => { const l = goldenLines(); l[0].version = 2; return l }
+    /** A format-2 file from its edited lines, with the digest recomputed. */
+    const withDigest = (lines: string[]) => {
+      const body = lines.slice(0, -1).map(l => `${l}\n`).join('')
+      const trailer = JSON.parse(lines.at(-1)!)
+      trailer.digest = `sha256:${createHash('sha256').update(body).digest('hex')}`
+      return Readable.from([compress(body + JSON.stringify(trailer) + '\n', 2)])
+    }
+    const encoded = () => { const buf = serialize(v2Lines(), { version: 2 }); return zstdDecompressSync(buf).toString('utf8').trimEnd().split('\n') }
+
+    it('reads the same rows as format 1 holds, and yields each table line', async () => {
+      const items = await validate(Readable.from([serialize(v2Lines(), { version: 2 })]))
+      expect(items.filter(i => i.kind === 'row').map(i => i.kind === 'row' && i.row)).toEqual(goldenLines().filter(l => l.t).map(l => l.r))
+      expect(items.filter(i => i.kind === 'table').map(i => i.kind === 'table' && i.table.spec.name)).toEqual(['accounts', 'categories', 'transactions', 'preferences'])
+      expect(items.at(-1)).toEqual({ kind: 'end', rowCounts: { accounts: 2, categories: 3, transactions: 3, preferences: 1 } })
+    })
+
+    it('refuses rows without a table line, format-1 rows, and table lines out of order, unknown or with more fields', async () => {
+      const lines = encoded()
+      expect(lines[1]).toBe('{"t":"accounts"}')
+      expect(await reason(validate(withDigest(lines)))).toBe('accepted')
+      expect(await reason(validate(withDigest(lines.filter((_, i) => i !== 1))))).toBe('malformed')
+      expect(await reason(validate(withDigest(lines.map((l, i) => (i === 2 ? `{"t":"accounts","r":${l}}` : l)))))).toBe('malformed')
+      expect(await reason(validate(withDigest(lines.map(l => (l === '{"t":"categories"}' ? '{"t":"accounts"}' : l)))))).toBe('malformed')
+      expect(await reason(validate(withDigest(lines.map(l => (l === '{"t":"categories"}' ? '{"t":"secrets"}' : l)))))).toBe('unknown_table')
+      expect(await reason(validate(withDigest(lines.map(l => (l === '{"t":"categories"}' ? '{"t":"categories","x":1}' : l)))))).toBe('malformed')
+      // A table line repeated after its rows: the table's rows would no longer be contiguous.
+      const i = lines.indexOf('{"t":"categories"}')
+      expect(await reason(validate(withDigest([...lines.slice(0, i + 2), '{"t":"categories"}', ...lines.slice(i + 2)])))).toBe('malformed')
+      // A bare array in a format-1 file.
+      const v1 = gunzipSync(serialize(goldenLines(), { version: 1 })).toString('utf8').trimEnd().split('\n')
+      const bare = v1.map((l, n) => (n === 1 ? JSON.stringify(JSON.parse(l).r) : l))
+      const body = bare.slice(0, -1).map(l => `${l}\n`).join('')
+      const trailer = { ...JSON.parse(bare.at(-1)!), digest: `sha256:${createHash('sha256').update(body).digest('hex')}` }
+      expect(await reason(validate(Readable.from([compress(body + JSON.stringify(trailer) + '\n', 1)])))).toBe('malformed')
+    })
+
+    it('checks values, keys and references as format 1 does', async () => {
+      const forged2 = (edit: (lines: any[]) => void) => { const l = v2Lines(); edit(l); return Readable.from([serialize(l, { recount: true, version: 2 })]) }
+      expect(await reason(validate(forged2((l) => { for (const r of rowsOf(l, 'transactions')) r.r[3] = '1.234' })))).toBe('bad_value')
+      expect(await reason(validate(forged2((l) => { const [a, b] = rowsOf(l, 'transactions'); b.r[0] = a.r[0] })))).toBe('duplicate_key')
+      expect(await reason(validate(forged2((l) => { for (const r of rowsOf(l, 'transactions')) r.r[1] = 123456789 })))).toBe('dangling_reference')
+      expect(await reason(validate(forged2((l) => { l[0].userId = 42 })))).toBe('owner_mismatch')
+      expect(await reason(validate(forged2((l) => { l[0].version = 3 })))).toBe('unsupported_format')
+    })
+  })
+
+  it('refuses what follows the trailer although it stops reading there: lines, a partial line, bytes after the compressed stream', async () => {
+    const text = zstdDecompressSync(serialize(goldenLines().map(l => (l.type === 'header' ? { ...l, version: 2 } : l)), { version: 2 })).toString('utf8')
+    const v2 = (t: string) => Readable.from([compress(t, 2)])
+    expect(await reason(validate(v2(text)))).toBe('accepted')
+    expect(await reason(validate(v2(`${text}[1]\n`)))).toBe('malformed')
+    expect(await reason(validate(v2(`${text}[1`)))).toBe('malformed')
+    expect(await reason(validate(Readable.from([Buffer.concat([compress(text, 2), Buffer.from([1, 2, 3])])])))).toBe('malformed')
+    expect(await reason(validate(Readable.from([compress(text, 2), Buffer.from([0])])))).toBe('malformed')
+    const v1 = gunzipSync(readFileSync(goldenPath)).toString('utf8')
+    expect(await reason(validate(Readable.from([compress(`${v1}{"t":"accounts"`, 1)])))).toBe('malformed')
   })
 })
