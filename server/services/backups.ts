@@ -55,7 +55,7 @@ export function toDto(row: Backup, timeZone: string, restoreOfCreatedAt: string 
     restored_at: row.restoredAt ? iso(row.restoredAt) : null,
     created_at: iso(row.createdAt),
     completed_at: row.completedAt ? iso(row.completedAt) : null,
-    filename: backupFilename(iso(row.createdAt), timeZone),
+    filename: backupFilename(iso(row.createdAt), timeZone, row.formatVersion),
   }
 }
 

@@ -126,7 +126,9 @@ describe('notes, safety backups and file names', () => {
     const b = await backup(user)
     const local = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_Paulo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
       .formatToParts(new Date(b.created_at)).reduce<Record<string, string>>((o, p) => ({ ...o, [p.type]: p.value }), {})
-    const expected = `cofre-backup-${local.year}-${local.month}-${local.day}_${local.hour}-${local.minute}-${local.second}.jsonl.gz`
+    // The extension says the format: format 2 (what the server writes) is zstd.
+    expect(b.format_version).toBe(2)
+    const expected = `cofre-backup-${local.year}-${local.month}-${local.day}_${local.hour}-${local.minute}-${local.second}.jsonl.zst`
     const link = await http(base(), 'GET', `/api/backups/${b.backup_id}/download`, as(user, { cookie: 'cofre_tz=America/Sao_Paulo' }))
     expect(link.status).toBe(200)
     expect(link.body.filename).toBe(expected)
@@ -134,7 +136,7 @@ describe('notes, safety backups and file names', () => {
     expect((await http(base(), 'GET', '/api/backups', as(user, { cookie: 'cofre_tz=America/Sao_Paulo' }))).body.items[0].filename).toBe(expected)
     // An unknown zone is ignored (UTC), never an error.
     const utc = await http(base(), 'GET', `/api/backups/${b.backup_id}`, as(user, { cookie: 'cofre_tz=Mars/Olympus' }))
-    expect(utc.body.filename).toBe(`cofre-backup-${b.created_at.slice(0, 10)}_${b.created_at.slice(11, 19).replace(/:/g, '-')}.jsonl.gz`)
+    expect(utc.body.filename).toBe(`cofre-backup-${b.created_at.slice(0, 10)}_${b.created_at.slice(11, 19).replace(/:/g, '-')}.jsonl.zst`)
   })
 })
 

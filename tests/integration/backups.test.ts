@@ -39,7 +39,7 @@ describe('POST /api/backup', () => {
     expect(file.status).toBe(200)
     // S3 serves the Content-Disposition named in the signed URL (fauxqs ignores it, so read the URL).
     const disposition = new URL(b.urlDownload).searchParams.get('response-content-disposition')
-    expect(disposition).toMatch(/^attachment; filename="cofre-backup-\d{4}-\d{2}-\d{2}_[\d-]+\.jsonl\.gz"$/)
+    expect(disposition).toMatch(/^attachment; filename="cofre-backup-\d{4}-\d{2}-\d{2}_[\d-]+\.jsonl\.zst"$/)
     expect(disposition).toContain(b.filename)
     expect(file.bytes.length).toBe(b.size_bytes)
     expect(sha256(file.bytes)).toBe(b.sha256)
