@@ -174,7 +174,8 @@ test.describe('every state of the list, pt-BR', () => {
     const created = (await apiAs(page, base(), 'GET', `/api/backups/${id}`)).created_at as string
     const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Sao_Paulo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(created)).map(x => [x.type, x.value]))
     await first.getByTestId('backup-details-toggle').click()
-    await expect(page.getByTestId('backup-filename')).toHaveText(`cofre-backup-${p.year}-${p.month}-${p.day}_${p.hour}-${p.minute}-${p.second}.jsonl.gz`)
+    // Named as the list shows its time, with its format's extension (format 2: zstd).
+    await expect(page.getByTestId('backup-filename')).toHaveText(`cofre-backup-${p.year}-${p.month}-${p.day}_${p.hour}-${p.minute}-${p.second}.jsonl.zst`)
 
     await s3Client(process.env.COFRE_E2E_S3_ENDPOINT!).send(new DeleteObjectCommand({ Bucket: process.env.COFRE_E2E_S3_BUCKET!, Key: `users/${me.id}/backups/${id}.jsonl.gz` }))
     await first.getByTestId('backup-download').click()
