@@ -10,13 +10,12 @@ import { RESPOND_ASYNC } from '../../shared/prefer'
 import { startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { jobLockName } from '../../server/services/job-lock'
 import { http, newUser, type TestUser } from '../support/api'
+import { until } from '../support/until'
 import { connect, databaseName, seedLedger } from '../support/data'
 import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
 
 // A dead worker's job comes back after the visibility timeout: shortened (60 s → 8 s, heartbeat
 // 15 s → 2 s) so redeliveries fit in a test; a live job must then keep up a 4x tighter heartbeat.
-// Sign-ups and job limits are raised because this file's setup makes many (tested at their
-// defaults in auth-limits and backup-limits).
 const QUICK = { NUXT_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '8', NUXT_QUEUE_HEARTBEAT_SECONDS: '2' }
 const ASYNC = { ...RESPOND_ASYNC }
 
@@ -35,6 +34,11 @@ const kill = (p: AppProcess) => { p.child.kill('SIGKILL'); started.splice(starte
 beforeAll(async () => {
   databaseUrl = await createTestDatabase()
   aws = await startLocalAws({ port: 0 })
+  // Only rate limits are raised (sign-ups per IP, backups and restores per user per hour): this
+  // file's setup signs up many users from 127.0.0.1 and runs several jobs each. They are counters,
+  // not capacity: the pool size, job slots, lock and queue timeouts all keep their defaults, so
+  // nothing about concurrency is hidden; the limits themselves are tested at their defaults in
+  // auth-limits.test.ts and backup-limits.test.ts.
   env = appEnv(databaseUrl, aws, { ...QUICK, COFRE_REGISTER_LIMIT_IP: '1000', NUXT_BACKUPS_RATE_LIMIT: '1000', NUXT_RESTORES_RATE_LIMIT: '1000' })
   web = await start({ NUXT_ROLE: 'web' })
 }, 90_000)
@@ -49,14 +53,6 @@ afterAll(async () => {
   if (databaseUrl) await dropDatabase(databaseUrl)
 })
 
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await read()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise(r => setTimeout(r, 100))
-  }
-}
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 const open = (s: string) => s === 'queued' || s === 'running'
 const follow = (u: TestUser, location: string, timeoutMs = 90_000) =>

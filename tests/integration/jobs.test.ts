@@ -10,6 +10,7 @@ import { RESPOND_ASYNC } from '../../shared/prefer'
 import { startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { jobLockName } from '../../server/services/job-lock'
 import { http, newUser, type TestUser } from '../support/api'
+import { until } from '../support/until'
 import { connect, databaseName, dumpUser, seedLedger } from '../support/data'
 import { s3Client } from '../support/mutate'
 import { drainNotifications } from '../support/sqs'
@@ -35,8 +36,11 @@ const base = () => web.baseURL
 beforeAll(async () => {
   databaseUrl = await createTestDatabase()
   aws = await startLocalAws({ port: 0 })
-  // Limits raised: this file signs up ~20 users from 127.0.0.1 and runs several jobs each, as
-  // setup; the limits themselves are tested at their defaults elsewhere (auth-limits, backup-limits).
+  // Only rate limits are raised (sign-ups per IP, backups and restores per user per hour): this
+  // file's setup signs up many users from 127.0.0.1 and runs several jobs each. They are counters,
+  // not capacity: the pool size, job slots, lock and queue timeouts all keep their defaults, so
+  // nothing about concurrency is hidden; the limits themselves are tested at their defaults in
+  // auth-limits.test.ts and backup-limits.test.ts.
   env = appEnv(databaseUrl, aws, { ...QUICK_REDELIVERY, COFRE_REGISTER_LIMIT_IP: '1000', NUXT_BACKUPS_RATE_LIMIT: '1000', NUXT_RESTORES_RATE_LIMIT: '1000' })
   web = await startApp({ ...env, NUXT_ROLE: 'web' })
   await startWorker()
@@ -48,14 +52,6 @@ afterAll(async () => {
   if (databaseUrl) await dropDatabase(databaseUrl)
 })
 
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await read()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise(r => setTimeout(r, 100))
-  }
-}
 const open = (s: string) => s === 'queued' || s === 'running'
 /** The screen's way: answered at once with 202, the job followed through its Location. */
 const ASYNC = { ...RESPOND_ASYNC }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { http, newUser } from '../support/api'
+import { until } from '../support/until'
 import { connect, databaseName, seedLedger, waitForStatement } from '../support/data'
 import { s3Client } from '../support/mutate'
 import { startApp, startStack, type Stack } from '../support/stack'
@@ -13,14 +14,6 @@ import { startApp, startStack, type Stack } from '../support/stack'
 // that hides nothing — a live job must then keep its message invisible with a 4x tighter heartbeat.
 const QUICK_REDELIVERY = { NUXT_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '8', NUXT_QUEUE_HEARTBEAT_SECONDS: '2' }
 
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await read()
-    if (done(v) || Date.now() > deadline) return v
-    await new Promise(r => setTimeout(r, 200))
-  }
-}
 
 describe('process killed mid-backup (kill -9), then restarted', () => {
   let stack: Stack
