@@ -21,3 +21,9 @@ export async function audit(entry: AuditInput) {
     logger.error({ err: serializeError(err), action: entry.action, userId: entry.userId }, 'audit write failed')
   }
 }
+
+/** The audit entry as a statement, for an outcome recorded inside its own transaction. */
+export function auditStatement(entry: AuditInput) {
+  const { sql, params } = useDb().insert(auditLog).values({ ...entry, outcome: entry.outcome ?? 'success' }).toSQL()
+  return { sql, values: params }
+}

@@ -386,7 +386,8 @@ export function invalidReason(code: string | null): BackupInvalidReason {
 }
 
 /** A successful restore: when, on the restored backup (a safety backup's row then says it was undone to). */
-export async function markRestored(userId: number, id: string) {
-  await useDb().update(backups).set({ restoredAt: nowSql() }).where(and(eq(backups.id, id), eq(backups.userId, userId)))
-    .catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not record the restore on the backup'))
+/** The statement that marks a backup restored: run inside the restore's own transaction. */
+export function markRestoredStatement(userId: number, id: string) {
+  const { sql, params } = useDb().update(backups).set({ restoredAt: nowSql() }).where(and(eq(backups.id, id), eq(backups.userId, userId))).toSQL()
+  return { sql, values: params }
 }

@@ -11,8 +11,8 @@ import { apply, CommitRefused } from '../engine/restore/apply'
 import { prepare, type PreparedBackup } from '../engine/restore/prepare'
 import { SnapshotDiff } from '../engine/restore/snapshot-diff'
 import { reportStages } from '../engine/stages'
-import { audit } from './audit'
-import { backupObjectKey, checkStorageQuota, checkWindow, endUnfinishedBackup, getOwnedBackup, invalidReason, markInvalid, markRestored, runBackup, storageFailure, windowStart } from './backups'
+import { audit, auditStatement } from './audit'
+import { backupObjectKey, checkStorageQuota, checkWindow, endUnfinishedBackup, getOwnedBackup, invalidReason, markInvalid, markRestoredStatement, runBackup, storageFailure, windowStart } from './backups'
 import { acceptedState, enqueueJob, jobError, jobState, waitForFinish } from './jobs/enqueue'
 import { announceFinished, finishJob, jobRow, ownedBy, requestCancel, type JobRun } from './jobs/record'
 import { cancelIfAbandoned, endCancelledJob } from './jobs/recovery'
@@ -177,21 +177,25 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null):
     stage = 'apply'
     // The job's row is completed in the restore's own transaction, only while it is still this
     // run's and not cancelled: the data and the record of it never disagree, and a run that lost
-    // the job (ended elsewhere, cancelled) cannot commit.
+    // the job (ended elsewhere, cancelled) cannot commit. The restored backup's mark and the audit
+    // entry commit with it: whoever sees the job completed (a waiter in another process polls the
+    // row) also sees them.
     const owned = ownedBy(run.attempt)
     const commitIf = {
       sql: `UPDATE restores SET status = 'completed', stage = 'finished', progress_done = progress_total, error_code = NULL, completed_at = CURRENT_TIMESTAMP(3), safety_backup_id = ?, restored = ?
             WHERE id = ? AND status = 'running' AND ${owned.sql} AND cancel_requested_at IS NULL`,
       values: [safetyBackupId, JSON.stringify(prepared.rowCounts), id, ...owned.values],
+      also: [
+        markRestoredStatement(userId, backupId),
+        auditStatement({ userId, action: 'backup.restore', targetId: backupId, detail: { restoreId: id, safetyBackupId, restored: prepared.rowCounts }, ip }),
+      ],
     }
-    const { restored, changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), commitIf, ...observed })
+    const { changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), commitIf, ...observed })
     committed = true
     const rows = (k: keyof typeof changes[string]) => Object.values(changes).reduce((n, c) => n + c[k], 0)
     reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted') })
     await cleanUp()
     announceFinished(id)
-    await markRestored(userId, backupId)
-    await audit({ userId, action: 'backup.restore', targetId: backupId, detail: { restoreId: id, safetyBackupId, restored }, ip })
   }
   catch (err) {
     await cleanUp()

@@ -58,8 +58,13 @@ describe('POST /api/restore', () => {
     expect(undo.status).toBe(200)
     expect(undo.body.message).toBe('Backup restored')
     expect(await dumpUser(conn, user.id)).toEqual(changed)
-    const [audits] = await conn.query<any[]>('SELECT action, outcome FROM audit_log WHERE user_id = ? AND action = \'backup.restore\'', [user.id])
+    const [audits] = await conn.query<any[]>('SELECT action, outcome, target_id, detail FROM audit_log WHERE user_id = ? AND action = \'backup.restore\' ORDER BY id', [user.id])
     expect(audits).toHaveLength(2)
+    // Written in the restore's own transaction, as the same JSON the rest of the trail uses.
+    const detail = (a: any) => typeof a.detail === 'string' ? JSON.parse(a.detail) : a.detail
+    expect(audits[0]).toMatchObject({ outcome: 'success', target_id: b.backup_id })
+    expect(detail(audits[0])).toMatchObject({ safetyBackupId: res.body.safety_backup_id, restored: { accounts: 2, categories: 2, transactions: 300, preferences: 1 } })
+    expect(detail(audits[1]).restoreId).toMatch(/^[0-9a-f-]{36}$/)
     await conn.end()
   })
 

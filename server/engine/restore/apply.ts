@@ -35,9 +35,10 @@ export interface ApplyOptions extends Observed {
    * A statement run inside the transaction right before COMMIT: the restore commits only if it
    * changes exactly one row, else it rolls back with CommitRefused. The caller records its outcome
    * in the same transaction (a job's row marked completed, guarded by who may still complete it),
-   * so the data and that record never disagree.
+   * so the data and that record never disagree. `also` runs after it, in the same transaction
+   * (what else records the outcome: the restored backup's mark, the audit entry).
    */
-  commitIf?: { sql: string, values: unknown[] }
+  commitIf?: { sql: string, values: unknown[], also?: { sql: string, values: unknown[] }[] }
 }
 
 /** The commitIf statement changed no row: the transaction was rolled back, nothing changed. */
@@ -141,6 +142,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
     if (o.commitIf) {
       const [res] = await conn.query<ResultSetHeader>(o.commitIf.sql, o.commitIf.values)
       if (res.affectedRows !== 1) throw new CommitRefused()
+      for (const st of o.commitIf.also ?? []) await conn.query(st.sql, st.values)
     }
     await conn.commit()
     clean = true
