@@ -3,7 +3,7 @@ import type { Pool, PoolConnection } from 'mysql2'
 import { FORMAT_NAME, FORMAT_VERSION, SCHEMA_VERSION, type FormatVersion, type Header, type Trailer } from '../format'
 import type { TableSpec } from '../spec'
 import { rowBatches } from '../db/row-stream'
-import { quoteIdent as q } from '../db/sql'
+import { lineOf, lineSelect } from '../db/row-lines'
 import { DatabaseError } from '../errors'
 import { checkpoint, type Observed } from '../progress'
 
@@ -31,8 +31,8 @@ export interface RowTap {
 }
 
 export interface TableTap {
-  /** One batch of rows (ascending key, JSON columns parsed) and each row's JSON text, as written to the file. */
-  rows(batch: readonly unknown[][], texts: readonly string[]): Promise<void>
+  /** One batch of rows: their primary keys (ascending) and each row's JSON text, as written to the file. */
+  rows(keys: readonly number[], texts: readonly string[]): Promise<void>
   /** The table's read ended. */
   end(): Promise<void>
   /** The export failed: release what the tap holds. */
@@ -46,38 +46,48 @@ const run = (conn: PoolConnection, sql: string) => new Promise<void>((resolve, r
 
 
 /**
- * Serialized lines go straight into Buffers of about `chunkBytes` (Buffer.write per row): measured
- * 3x faster than growing one string and encoding it with Buffer.from, whose cost grows with the
- * string (docs/performance.md).
+ * Serialized lines go straight into Buffers of about `chunkBytes`: measured 3x faster than growing
+ * one string and encoding it with Buffer.from, whose cost grows with the string
+ * (docs/performance.md). Full chunks wait in `ready` (digested) until the generator yields them.
  */
 class ChunkWriter {
   private buf: Buffer
   private pos = 0
+  readonly ready: Buffer[] = []
   constructor(private readonly chunkBytes: number, private readonly digest: Hash) { this.buf = Buffer.allocUnsafe(chunkBytes + 4096) }
 
-  /** Appends `head` (bytes), the UTF-8 of `text`, then `tail`; returns a full chunk when one is ready. */
-  append(head: Buffer, text: string, tail: Buffer): Buffer | undefined {
-    const need = head.length + text.length * 3 + tail.length
-    let full: Buffer | undefined
-    if (this.pos + need > this.buf.length) {
-      full = this.take()
-      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need)
-    }
-    this.pos += head.copy(this.buf, this.pos)
-    this.pos += this.buf.write(text, this.pos)
-    this.pos += tail.copy(this.buf, this.pos)
-    if (!full && this.pos >= this.chunkBytes) full = this.take()
-    return full
+  private room(need: number) {
+    if (this.pos + need <= this.buf.length) return
+    this.cut()
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need)
   }
 
-  /** The bytes gathered so far (digested), or undefined if none. */
-  take(): Buffer | undefined {
-    if (!this.pos) return undefined
+  bytes(b: Buffer) {
+    this.room(b.length)
+    this.pos += b.copy(this.buf, this.pos)
+  }
+
+  text(s: string) {
+    this.room(s.length * 3)
+    this.pos += this.buf.write(s, this.pos)
+  }
+
+  /** Marks the end of a line: a chunk that reached `chunkBytes` becomes ready. */
+  line() { if (this.pos >= this.chunkBytes) this.cut() }
+
+  /** The bytes gathered so far become a ready chunk (digested). */
+  cut() {
+    if (!this.pos) return
     const out = this.buf.subarray(0, this.pos)
     this.digest.update(out)
+    this.ready.push(out)
     this.buf = Buffer.allocUnsafe(this.chunkBytes + 4096)
     this.pos = 0
-    return out
+  }
+
+  /** Hands over the ready chunks. */
+  * drain() {
+    while (this.ready.length) yield this.ready.shift()!
   }
 }
 
@@ -93,9 +103,9 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
   const rowCounts: Record<string, number> = {}
   const out = new ChunkWriter(chunkBytes, digest)
   const version = o.formatVersion ?? FORMAT_VERSION
-  const NONE = Buffer.alloc(0)
   // Format 1 wraps each row: {"t":"<table>","r":[…]}; format 2 writes the table once, then bare arrays.
   const LINE_END = Buffer.from(version === 1 ? '}\n' : '\n')
+  let prefix: Buffer | undefined
 
   let conn: PoolConnection
   try {
@@ -121,37 +131,38 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
     }
     let rowsRead = 0
     checkpoint(o, { stage: 'reading', done: 0, total: o.expectedRows ?? 0, unit: 'rows' })
-    const first = out.append(NONE, JSON.stringify(header) + '\n', NONE)
-    if (first) yield first
+    out.text(JSON.stringify(header) + '\n')
+    out.line()
+    yield* out.drain()
 
     for (const table of o.tables) {
-      const jsonIdx = table.columns.flatMap((c, i) => (c.kind === 'json' ? [i] : []))
-      const prefix = version === 1 ? Buffer.from(`{"t":${JSON.stringify(table.name)},"r":`) : NONE
-      if (version !== 1) {
-        const start = out.append(NONE, `{"t":${JSON.stringify(table.name)}}\n`, NONE)
-        if (start) yield start
-      }
-      const sql = `SELECT ${table.columns.map(c => q(c.name)).join(', ')} FROM ${q(table.name)} WHERE ${q(table.ownerColumn)} = ? ORDER BY ${q(table.primaryKey)}`
+      if (version === 1) prefix = Buffer.from(`{"t":${JSON.stringify(table.name)},"r":`)
+      else out.text(`{"t":${JSON.stringify(table.name)}}\n`)
       let count = 0
       tap = o.tap?.table(table)
+      const { sql, pieces, keyCol } = lineSelect(table, { withKey: !!tap })
       const batches = rowBatches(conn, sql, [o.userId])
       for (;;) {
         let next: IteratorResult<unknown[][]>
         try { next = await batches.next() }
         catch (err) { throw new DatabaseError(`export.${table.name}`, { cause: err }) }
         if (next.done) break
+        const keys: number[] | undefined = tap ? [] : undefined
         const texts: string[] | undefined = tap ? [] : undefined
         for (const row of next.value) {
-          // mysql2 parses JSON columns (MySQL 8, and MariaDB's via its extended metadata); a
-          // server that sends them as text gets them parsed here, so the file holds JSON values.
-          for (const i of jsonIdx) if (typeof row[i] === 'string') row[i] = JSON.parse(row[i] as string)
           count++
-          const text = JSON.stringify(row)
-          texts?.push(text)
-          const chunk = out.append(prefix, text, LINE_END)
-          if (chunk) yield chunk
+          if (prefix) out.bytes(prefix)
+          const line = lineOf(row, pieces)
+          out.text(line)
+          out.bytes(LINE_END)
+          out.line()
+          if (texts) {
+            texts.push(line)
+            keys!.push(row[keyCol] as number)
+          }
         }
-        if (tap && texts) await tap.rows(next.value, texts)
+        yield* out.drain()
+        if (tap && texts) await tap.rows(keys!, texts)
         rowsRead += next.value.length
         checkpoint(o, { stage: 'reading', done: rowsRead, total: Math.max(rowsRead, o.expectedRows ?? 0), unit: 'rows' })
       }
@@ -159,8 +170,8 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
       await tap?.end()
       tap = undefined
     }
-    const rest = out.take()
-    if (rest) yield rest
+    out.cut()
+    yield* out.drain()
     const trailer: Trailer = { type: 'trailer', rowCounts, digest: `sha256:${digest.digest('hex')}` }
     const last = Buffer.from(JSON.stringify(trailer) + '\n', 'utf8')
     result.rowCounts = rowCounts

@@ -8,7 +8,8 @@ import { BackupInvalidError, DatabaseError, mysqlErrorCode } from '../errors'
 import { checkpoint, type Observed } from '../progress'
 import type { TableSpec } from '../spec'
 import { mergeSorted } from './merge'
-import { dbRowJson, jsonColumns } from './row-json'
+import { jsonColumns } from './row-json'
+import { lineOf, lineSelect } from '../db/row-lines'
 import type { SpooledBackup, SpooledTable } from './spool'
 import { EditFiles, type TableEdits } from './edit-files'
 import { SpoolReader } from './spool-format'
@@ -200,15 +201,14 @@ async function compareTable(conn: PoolConnection, t: TableSpec, spooled: Spooled
   await mkdir(o.dir, { recursive: true, mode: 0o700 })
   // The promise connection wraps a callback one, which can stream a result.
   const core = conn.connection as unknown as CoreConnection
-  const columns = compared ? compared.columns : [t.primaryKey]
-  const pkIdx = columns.indexOf(t.primaryKey)
-  const json = compared ? jsonColumns(compared.spec, compared.columns) : []
-  const dbRows = rowBatches(core, `SELECT ${columns.map(q).join(', ')} FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? ORDER BY ${q(t.primaryKey)}`, [o.userId])
+  // Each row's line as the file holds it (row-lines.ts), and its key.
+  const select = lineSelect(t, { columns: compared ? compared.columns : [t.primaryKey], withKey: true })
+  const dbRows = rowBatches(core, select.sql, [o.userId])
   const file = compared ? new SpoolReader(compared.path) : { take: () => undefined, fill: async () => {} }
   const out = new EditFiles(o.dir, 'compare')
   let keys = 0
   try {
-    for await (const edits of mergeSorted(dbRows, file, { pk: row => row[pkIdx] as number, json: row => dbRowJson(row, json) })) {
+    for await (const edits of mergeSorted(dbRows, file, { pk: row => row[select.keyCol] as number, json: row => lineOf(row, select.pieces) })) {
       await out.write(edits)
       keys += edits.length
       o.progress(edits.length)

@@ -50,18 +50,20 @@ async function nextRow(file: RowCursor): Promise<SpooledRow | undefined> {
 export class Merger {
   /** The file's next row; null before the first read, undefined at its end. */
   private f: SpooledRow | null | undefined = null
-  constructor(private readonly file: RowCursor, private readonly shape: DbRowShape) {}
+  constructor(private readonly file: RowCursor) {}
 
-  /** The edits for one batch of database rows (ascending keys, after the previous batch's). `texts[i]`, when given, is row i's comparison form. */
-  async* push(batch: readonly unknown[][], texts?: readonly string[]): AsyncGenerator<Edit[]> {
+  /**
+   * The edits for one batch of database rows: their keys (ascending, after the previous batch's),
+   * and `text(i)`, row i's comparison form, asked for only where the file has the same key.
+   */
+  async* push(keys: readonly number[], text: (i: number) => string): AsyncGenerator<Edit[]> {
     const file = this.file
     let f = this.f === null ? await nextRow(file) : this.f
     // take() first: only an empty buffer costs an await (a promise per row would double the time).
     let t: SpooledRow | null | undefined
     let edits: Edit[] = []
-    for (let i = 0; i < batch.length; i++) {
-      const row = batch[i] as unknown[]
-      const pk = this.shape.pk(row)
+    for (let i = 0; i < keys.length; i++) {
+      const pk = keys[i]!
       while (f && f.pk < pk) {
         edits.push({ op: 'insert', pk: f.pk, json: f.json })
         if (edits.length >= MAX_EDITS) {
@@ -73,7 +75,7 @@ export class Merger {
         f = t === null ? await nextRow(file) : t
       }
       if (f && f.pk === pk) {
-        edits.push(f.json === (texts ? texts[i] : this.shape.json(row)) ? { op: 'same', pk } : { op: 'change', pk, json: f.json })
+        edits.push(f.json === text(i) ? { op: 'same', pk } : { op: 'change', pk, json: f.json })
         t = file.take()
         f = t === null ? await nextRow(file) : t
       }
@@ -109,8 +111,8 @@ export class Merger {
  * (about one per database batch, then the remaining file rows).
  */
 export async function* mergeSorted(db: AsyncIterable<unknown[][]>, file: RowCursor, shape: DbRowShape): AsyncGenerator<Edit[]> {
-  const merger = new Merger(file, shape)
-  for await (const batch of db) yield* merger.push(batch)
+  const merger = new Merger(file)
+  for await (const batch of db) yield* merger.push(batch.map(shape.pk), i => shape.json(batch[i]!))
   yield* merger.rest()
 }
 

@@ -1,12 +1,11 @@
 import type { Connection as CoreConnection } from 'mysql2'
 import type { Pool } from 'mysql2/promise'
 import { rowBatches } from '../db/row-stream'
-import { quoteIdent as q } from '../db/sql'
 import { DatabaseError } from '../errors'
 import type { OnProgress } from '../progress'
 import type { TableSpec } from '../spec'
 import { mergeSorted, type RowCursor } from './merge'
-import { dbRowJson, jsonColumns } from './row-json'
+import { lineOf, lineSelect } from '../db/row-lines'
 import type { SpooledBackup } from './spool'
 import { SpoolReader } from './spool-format'
 
@@ -46,18 +45,16 @@ export async function plan(o: PlanOptions): Promise<TablePlan[]> {
     const out: TablePlan[] = []
     for (const t of o.tables) {
       const spooled = o.prepared.tables.find(s => s.spec.name === t.name)
-      const columns = spooled?.complete ? spooled.columns : [t.primaryKey]
-      const pkIdx = columns.indexOf(t.primaryKey)
-      const json = spooled?.complete ? jsonColumns(t, columns) : []
+      const select = lineSelect(t, { columns: spooled?.complete ? spooled.columns : [t.primaryKey], withKey: true })
       const p: TablePlan = { table: t.name, unchanged: 0, changed: 0, onlyInBackup: 0, onlyInDatabase: 0, examples: { changed: [], onlyInBackup: [], onlyInDatabase: [] } }
       const core = conn.connection as unknown as CoreConnection
-      const db = rowBatches(core, `SELECT ${columns.map(q).join(', ')} FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ? ORDER BY ${q(t.primaryKey)}`, [o.userId])
+      const db = rowBatches(core, select.sql, [o.userId])
       const reader = spooled ? new SpoolReader(spooled.path) : undefined
       const file: RowCursor = reader ?? { take: () => undefined, fill: async () => {} }
       // With an older shape the file's row is never "equal": compare keys only.
       const shape = spooled?.complete
-        ? { pk: (row: unknown[]) => row[pkIdx] as number, json: (row: unknown[]) => dbRowJson(row, json) }
-        : { pk: (row: unknown[]) => row[pkIdx] as number, json: () => '\u0000' }
+        ? { pk: (row: unknown[]) => row[select.keyCol] as number, json: (row: unknown[]) => lineOf(row, select.pieces) }
+        : { pk: (row: unknown[]) => row[select.keyCol] as number, json: () => '\u0000' }
       const note = (list: number[], pk: number) => { if (list.length < EXAMPLES) list.push(pk) }
       try {
         for await (const edits of mergeSorted(db, file, shape)) {

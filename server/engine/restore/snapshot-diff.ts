@@ -31,13 +31,12 @@ export class SnapshotDiff implements RowTap {
     const spooled = this.prepared.tables.find(s => s.spec.name === spec.name)
     // The export's text of a row equals the spool's only for the same columns in the same order.
     if (spooled && (!spooled.complete || JSON.stringify(spooled.columns) !== this.columnsOf(spec))) return undefined
-    const pkIdx = spec.columns.findIndex(c => c.name === spec.primaryKey)
     const file = spooled ? new SpoolReader(spooled.path) : undefined
-    const merger = new Merger(file ?? NO_ROWS, { pk: row => row[pkIdx] as number, json: row => JSON.stringify(row) })
+    const merger = new Merger(file ?? NO_ROWS)
     const edits = new EditFiles(this.prepared.dir, `snapshot-${spec.name.replace(/\W/g, '_')}`)
     return {
-      rows: async (batch, texts) => {
-        for await (const found of merger.push(batch, texts)) await edits.write(found)
+      rows: async (keys, texts) => {
+        for await (const found of merger.push(keys, i => texts[i]!)) await edits.write(found)
       },
       end: async () => {
         try {

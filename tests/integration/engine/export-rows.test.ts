@@ -6,6 +6,7 @@ import mysql from 'mysql2'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { connectionOptions } from '../../../server/db/client'
 import { USER_DATA_TABLES } from '../../../server/db/registry'
+import { lineOf, lineSelect } from '../../../server/engine/db/row-lines'
 import { exportUserRows } from '../../../server/engine/export/export-rows'
 import { connect, seedLedger } from '../../support/data'
 
@@ -55,5 +56,48 @@ describe('exportUserRows', () => {
     expect(trailer).toEqual({ type: 'trailer', rowCounts: { accounts: 2, categories: 2, transactions: 3000, preferences: 1 }, digest: `sha256:${createHash('sha256').update(before).digest('hex')}` })
     expect(result).toEqual({ rowCounts: trailer.rowCounts, digest: trailer.digest })
     expect(events.at(-1)).toBe(3005)
+  })
+
+  it('the database writes each row\'s line: the same text JSON.stringify makes of the row the driver parses, for every kind of value', async () => {
+    const user = USER + 1
+    const conn = await connect(inject('stack').databaseUrl)
+    const { accountIds } = await seedLedger(conn, user, 20)
+    // Values that stress the server's serialization: every JSON escape JSON.stringify makes, a
+    // non-BMP character, U+2028 (not escaped by either), NULLs, the widest decimals, a JSON column
+    // stored with spacing (MySQL 8 always keeps it so), nested JSON with escapes.
+    const tricky = ['"\\/\b\f\n\r\t', 'emoji 😀 e acentuação', '\u2028\u2029\u00a0', '']
+    const [ids] = await conn.query<any[]>('SELECT id FROM transactions WHERE user_id = ? ORDER BY id LIMIT 4', [user])
+    for (const [i, { id }] of ids.entries()) {
+      await conn.query('UPDATE transactions SET description = ?, notes = ?, amount = ?, tags = ? WHERE id = ?', [tricky[i], i % 2 ? null : tricky[(i + 1) % 4], ['-999999999999.99', '999999999999.99', '0.00', '-0.01'][i], ['[ "a" ,  "b\\n" ]', '{"k": {"n": [1, 2.5, null, true]}, "é": "\\u00e9"}', '[]', '"x"'][i], id])
+    }
+    await conn.query('UPDATE accounts SET name = ?, opening_balance = ? WHERE id = ?', ['Conta "aspas" \\ barra', '-0.10', accountIds[0]])
+    await conn.query('UPDATE categories SET parent_id = NULL WHERE user_id = ?', [user])
+    for (const table of USER_DATA_TABLES) {
+      const { sql, pieces } = lineSelect(table)
+      const [lines] = await conn.query<any[]>({ sql, values: [user], rowsAsArray: true })
+      // The reference: the driver's values, JSON columns as text (parsed here: never ambiguous).
+      const [rows] = await conn.query<any[]>({ sql: `SELECT ${table.columns.map(c => (c.kind === 'json' ? `CAST(\`${c.name}\` AS CHAR)` : `\`${c.name}\``)).join(', ')} FROM \`${table.name}\` WHERE user_id = ? ORDER BY id`, values: [user], rowsAsArray: true })
+      expect(lines.length).toBe(rows.length)
+      expect(lines.length).toBeGreaterThan(0)
+      rows.forEach((row: unknown[], r: number) => {
+        const parsed = row.map((v, c) => (table.columns[c]!.kind === 'json' && typeof v === 'string' ? JSON.parse(v) : v))
+        expect(lineOf(lines[r], pieces)).toBe(JSON.stringify(parsed))
+      })
+    }
+    await conn.end()
+  })
+
+  it('control characters JSON.stringify writes in lower-case hex come out in upper case (\\u001F): the same value, a line that reads back equal', async () => {
+    const user = USER + 2
+    const conn = await connect(inject('stack').databaseUrl)
+    await seedLedger(conn, user, 1)
+    const weird = String.fromCharCode(0, 1, 0x0b, 0x1f, 0x7f)
+    await conn.query('UPDATE transactions SET description = ? WHERE user_id = ?', [weird, user])
+    const chunks: Buffer[] = []
+    for await (const c of exportUserRows({ pool, userId: user, backupId: 'b', tables: USER_DATA_TABLES, app: { name: 'cofre', version: 'test' } })) chunks.push(c)
+    const row = Buffer.concat(chunks).toString('utf8').split('\n').find(l => l.includes('\\u001'))!
+    expect(row).toContain('\\u0000\\u0001\\u000B\\u001F\u007f')
+    expect(JSON.parse(row)[5]).toBe(weird)
+    await conn.end()
   })
 })
