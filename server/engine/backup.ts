@@ -22,7 +22,7 @@ export interface WriteBackupOptions extends Observed {
   /** Also hands every row read to this (a restore's comparison: restore/snapshot-diff.ts). */
   tap?: RowTap
   /** The caller's estimate of the rows to read, so progress has a total (it may be off: rows change). */
-  expectedRows?: number
+  expectedRows?: number | Promise<number>
 }
 
 export interface WriteBackupResult { sizeBytes: number, sha256: string, rowCounts: Record<string, number>, digest: string }

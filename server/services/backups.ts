@@ -116,7 +116,7 @@ export interface ExecuteOptions extends Observed {
   /** Sees each exported row (the restore compares them with the file in the same read). */
   tap?: RowTap
   /** Rows the backup is expected to read (progress's total; an estimate is fine). */
-  expectedRows?: number
+  expectedRows?: number | Promise<number>
   /** A queued job's attempt (claimJob): its row's writes are fenced by it. */
   attempt?: number
 }
@@ -231,7 +231,9 @@ export async function runBackupJob(id: string, run: JobRun, ip: string | null) {
   if (!row) return
   if (run.attempt > 1) await discardObject(keyOf(row), id)
   run.stage('reading')
-  const expectedRows = await countUserRows(useDbHandle().pool, row.userId, USER_DATA_TABLES).catch(() => 0)
+  // Counted beside the export, not before it (≈ 0.15 s of a 1M-row backup): progress gets its
+  // total when the count comes.
+  const expectedRows = countUserRows(useDbHandle().pool, row.userId, USER_DATA_TABLES).catch(() => 0)
   await executeBackup(row, ip, { onProgress: run.listen, signal: run.signal, expectedRows, attempt: run.attempt })
 }
 

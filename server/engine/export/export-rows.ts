@@ -16,8 +16,11 @@ export interface ExportOptions extends Observed {
   /** The lines' layout: format 2 (default where zstd works) or 1 (docs/backup-format.md). */
   formatVersion?: FormatVersion
   now?: Date
-  /** The caller's estimate of the rows to read (for progress; 0 or absent when unknown). */
-  expectedRows?: number
+  /**
+   * The caller's estimate of the rows to read (for progress; 0 or absent when unknown). A promise
+   * is not waited for: the count runs beside the export, and progress has its total once it comes.
+   */
+  expectedRows?: number | Promise<number>
   /** Bytes of serialized lines gathered before one write downstream (batched: a write per row is ~10x slower). */
   chunkBytes?: number
   /** Sees every row read, with its JSON text: lets a restore compare the file with this read (restore/snapshot-diff.ts). */
@@ -106,6 +109,8 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
   // Format 1 wraps each row: {"t":"<table>","r":[…]}; format 2 writes the table once, then bare arrays.
   const LINE_END = Buffer.from(version === 1 ? '}\n' : '\n')
   let prefix: Buffer | undefined
+  let expected = typeof o.expectedRows === 'number' ? o.expectedRows : 0
+  if (o.expectedRows instanceof Promise) o.expectedRows.then((n) => { expected = n }, () => {})
 
   let conn: PoolConnection
   try {
@@ -130,7 +135,7 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
       tables: o.tables.map(t => ({ name: t.name, primaryKey: t.primaryKey, columns: t.columns.map(c => ({ name: c.name, type: c.kind, nullable: c.nullable })) })),
     }
     let rowsRead = 0
-    checkpoint(o, { stage: 'reading', done: 0, total: o.expectedRows ?? 0, unit: 'rows' })
+    checkpoint(o, { stage: 'reading', done: 0, total: expected, unit: 'rows' })
     out.text(JSON.stringify(header) + '\n')
     out.line()
     yield* out.drain()
@@ -164,7 +169,7 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
         yield* out.drain()
         if (tap && texts) await tap.rows(keys!, texts)
         rowsRead += next.value.length
-        checkpoint(o, { stage: 'reading', done: rowsRead, total: Math.max(rowsRead, o.expectedRows ?? 0), unit: 'rows' })
+        checkpoint(o, { stage: 'reading', done: rowsRead, total: Math.max(rowsRead, expected), unit: 'rows' })
       }
       rowCounts[table.name] = count
       await tap?.end()
