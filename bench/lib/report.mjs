@@ -147,10 +147,10 @@ export function markdown(results) {
   }
   const staged = Object.values(results.summary).filter(p => p.stages)
   if (staged.length) {
-    out.push('', 'Restore stages (ms, last run; from the engine\'s progress events with COFRE_STAGE_TIMINGS=1):', '', '| rows | data | download | validate + spool | safety backup | apply (one transaction) | unchanged / deleted / inserted rows |', '|---:|---|---:|---:|---:|---:|---|')
+    out.push('', 'Restore stages (ms, last run; from the engine\'s progress events with COFRE_STAGE_TIMINGS=1):', '', '| rows | data | download | validate + spool | safety backup | apply (one transaction) | unchanged / deleted / inserted / updated rows |', '|---:|---|---:|---:|---:|---:|---|')
     for (const p of staged) {
       for (const [label, st] of [['equal to the backup', p.stages], ['1% different', p.partialRestore?.stages], ['entirely different', p.worstRestore?.stages]]) {
-        if (st) out.push(`| ${p.rows.toLocaleString('en')} | ${label} | ${st.downloadingMs} | ${st.validatingMs} | ${st.safetyBackupMs} | ${st.applyingMs} | ${st.unchanged.toLocaleString('en')} / ${st.deleted.toLocaleString('en')} / ${st.inserted.toLocaleString('en')} |`)
+        if (st) out.push(`| ${p.rows.toLocaleString('en')} | ${label} | ${st.downloadingMs} | ${st.validatingMs} | ${st.safetyBackupMs} | ${st.applyingMs} | ${st.unchanged.toLocaleString('en')} / ${st.deleted.toLocaleString('en')} / ${st.inserted.toLocaleString('en')} / ${(st.updated ?? 0).toLocaleString('en')} |`)
       }
     }
   }

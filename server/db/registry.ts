@@ -46,6 +46,16 @@ function referencesOf(cfg: ReturnType<typeof getTableConfig>): ReferenceSpec[] {
   })
 }
 
+/** The table's unique keys besides the primary key, as column names. */
+function uniqueKeysOf(cfg: ReturnType<typeof getTableConfig>): string[][] {
+  const named = (cols: unknown[]) => cols.map(c => (c as { name?: string }).name ?? '(expression)')
+  return [
+    ...cfg.indexes.filter(i => i.config.unique).map(i => named(i.config.columns)),
+    ...cfg.uniqueConstraints.map(u => named(u.columns)),
+    ...cfg.columns.filter(c => c.isUnique && !c.primary).map(c => [c.name]),
+  ]
+}
+
 function toSpec(table: MySqlTable): TableSpec {
   const cfg = getTableConfig(table)
   const pk = cfg.columns.find(c => c.primary)
@@ -60,6 +70,7 @@ function toSpec(table: MySqlTable): TableSpec {
     primaryKey: pk.name,
     columns,
     references: referencesOf(cfg),
+    updatesInPlace: uniqueKeysOf(cfg).every(k => k.length === 1 && k[0] === OWNER_COLUMN),
   }
 }
 

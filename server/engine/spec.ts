@@ -33,4 +33,10 @@ export interface TableSpec {
   /** Every column but the owner column, in backup order. */
   columns: ColumnSpec[]
   references: ReferenceSpec[]
+  /**
+   * Whether a changed row may be updated in place: no unique key but the primary key, except
+   * keys of the owner column alone (never changed by a restore). With another unique key, rows
+   * that swap values would collide mid-UPDATE, so they are deleted and inserted again instead.
+   */
+  updatesInPlace: boolean
 }

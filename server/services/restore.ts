@@ -193,7 +193,7 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null):
     const { changes } = await apply({ pool: useDbHandle().promisePool, userId, tables: USER_DATA_TABLES, prepared, edits: diff.edits(), commitIf, ...observed })
     committed = true
     const rows = (k: keyof typeof changes[string]) => Object.values(changes).reduce((n, c) => n + c[k], 0)
-    reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted') })
+    reportStages('restore', { ...clock.timings(), safetyBackupMs, unchanged: rows('unchanged'), deleted: rows('deleted'), inserted: rows('inserted'), updated: rows('updated') })
     await cleanUp()
     announceFinished(id)
   }

@@ -47,7 +47,7 @@ export class CommitRefused extends Error {
   constructor() { super('commit refused: the restore is no longer to be committed') }
 }
 
-export interface TableChanges { unchanged: number, deleted: number, inserted: number }
+export interface TableChanges { unchanged: number, deleted: number, inserted: number, updated: number }
 
 export interface ApplyResult {
   /** Rows per table after the restore (the backup's counts). */
@@ -85,7 +85,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
   try { conn = await o.pool.getConnection() }
   catch (err) { throw new DatabaseError('restore.connect', { cause: err }) }
   const batchRows = o.batchRows ?? 5000
-  // Rows handled: each row compared, then each row deleted or inserted. The total starts as every
+  // Rows handled: each row compared, then each row deleted, updated or inserted. The total starts as every
   // row of both sides (all compared) and is corrected once a table's comparison says how many it
   // will delete and insert, so `done` never passes it.
   let total = 0
@@ -169,20 +169,24 @@ async function syncTable(conn: PoolConnection, t: TableSpec, spooled: SpooledTab
   // Nothing in the database: every spooled row is inserted, straight from the spool.
   if (currentRows === 0) {
     const inserted = spooled ? await insertRows(conn, spooled, spooled.path, o) : 0
-    return { unchanged: 0, deleted: 0, inserted }
+    return { unchanged: 0, deleted: 0, inserted, updated: 0 }
   }
   // The file of the table's full shape can be compared row by row; otherwise (no rows in the
   // file, or an older shape) every current row goes and the file's rows come in.
   const compared = spooled?.complete ? spooled : undefined
   // Edits found while the safety backup read these rows (apply() checked that they still hold).
   // Counted up front: this table's rows on both sides; known now: the rows to delete and insert.
-  if (o.known) o.progress(0, o.known.toDelete + o.known.toInsert - currentRows - (spooled?.rows ?? 0))
+  if (o.known) o.progress(0, o.known.toDelete + o.known.toInsert + o.known.toUpdate - currentRows - (spooled?.rows ?? 0))
   const edits = o.known ?? await compareTable(conn, t, spooled, compared, currentRows, o)
   const deleted = edits.toDelete ? await deleteKeys(conn, t, edits.deletePath, o) : 0
+  // A changed row is updated in place: measured 2–3x faster than deleting and inserting it again
+  // (only the changed columns' index entries move; docs/performance.md).
+  if (edits.toUpdate && !compared) throw new Error(`restore check: ${t.name} has rows to update but no file of its shape`)
+  const updated = compared && edits.toUpdate ? await updateRows(conn, compared, edits.updatePath, o) : 0
   let inserted = 0
   if (compared) inserted = edits.toInsert ? await insertRows(conn, compared, edits.insertPath, o) : 0
   else if (spooled) inserted = await insertRows(conn, spooled, spooled.path, o)
-  return { unchanged: edits.unchanged, deleted, inserted }
+  return { unchanged: edits.unchanged, deleted, inserted, updated }
 }
 
 /**
@@ -205,7 +209,7 @@ async function compareTable(conn: PoolConnection, t: TableSpec, spooled: Spooled
   const select = lineSelect(t, { columns: compared ? compared.columns : [t.primaryKey], withKey: true })
   const dbRows = rowBatches(core, select.sql, [o.userId])
   const file = compared ? new SpoolReader(compared.path) : { take: () => undefined, fill: async () => {} }
-  const out = new EditFiles(o.dir, 'compare')
+  const out = new EditFiles(o.dir, 'compare', t.updatesInPlace)
   let keys = 0
   try {
     for await (const edits of mergeSorted(dbRows, file, { pk: row => row[select.keyCol] as number, json: row => lineOf(row, select.pieces) })) {
@@ -215,9 +219,9 @@ async function compareTable(conn: PoolConnection, t: TableSpec, spooled: Spooled
     }
     const c = await out.end()
     // Counted up front: this table's rows on both sides. Now known: the keys compared, and the
-    // rows to delete and to insert.
+    // rows to delete, to update and to insert.
     const inserts = compared ? c.toInsert : spooled?.rows ?? 0
-    o.progress(0, keys - currentRows - (spooled?.rows ?? 0) + c.toDelete + inserts)
+    o.progress(0, keys - currentRows - (spooled?.rows ?? 0) + c.toDelete + c.toUpdate + inserts)
     return c
   }
   catch (err) {
@@ -298,14 +302,68 @@ const escape = (v: unknown) => mysql.escape(v as Parameters<typeof mysql.escape>
  */
 export function insertTuple(owner: number, row: unknown[], json: readonly boolean[]): string {
   let s = `(${owner}`
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i]
-    if (v === null || v === undefined) s += ',NULL'
-    else if (json[i]) s += `,${escape(JSON.stringify(v))}`
-    else if (typeof v === 'number') s += `,${v}`
-    else s += `,${escape(v)}`
-  }
+  for (let i = 0; i < row.length; i++) s += `,${sqlValue(row[i], json[i])}`
   return `${s})`
+}
+
+function sqlValue(v: unknown, json: boolean | undefined): string {
+  if (v === null || v === undefined) return 'NULL'
+  if (json) return escape(JSON.stringify(v))
+  if (typeof v === 'number') return String(v)
+  return escape(v)
+}
+
+/** Rows per UPDATE: each row is a SELECT of the derived table's UNION ALL. */
+const UPDATE_BATCH_ROWS = 1000
+
+/**
+ * Updates the user's rows listed in a spool-format file to the file's values, in place:
+ *   UPDATE t AS dst JOIN (SELECT <pk> AS id, <v> AS c, … UNION ALL SELECT …) AS src
+ *     ON dst.id = src.id SET dst.c = src.c, … WHERE dst.owner = ?
+ * (portable to MySQL 8 and MariaDB; values escaped as for the INSERTs). Only this user's rows can
+ * match, and every row must: the rows matched (mysql2 connects with CLIENT_FOUND_ROWS, so a row
+ * set to the values it has counts too) must be the rows sent, or the restore stops and rolls back.
+ */
+async function updateRows(conn: PoolConnection, spooled: SpooledTable, path: string, o: SyncOptions): Promise<number> {
+  const t = spooled.spec
+  const pipe = new StatementPipe(conn, o.progress, o.overlap)
+  const json = jsonColumns(t, spooled.columns)
+  const set = spooled.columns.filter(c => c !== t.primaryKey).map(c => `dst.${q(c)} = src.${q(c)}`).join(', ')
+  const head = `UPDATE ${q(t.name)} AS dst JOIN (`
+  const tail = `) AS src ON dst.${q(t.primaryKey)} = src.${q(t.primaryKey)} SET ${set} WHERE dst.${q(t.ownerColumn)} = ?`
+  const r = new SpoolReader(path)
+  let sent = 0
+  try {
+    let selects: string[] = []
+    let chars = 0
+    const flush = async () => {
+      if (!selects.length) return
+      const sql = head + selects.join(' UNION ALL ') + tail
+      const rows = selects.length
+      sent += rows
+      selects = []
+      chars = 0
+      await pipe.send(sql, [o.userId], rows)
+    }
+    for (let line = await r.next(); line !== undefined; line = await r.next()) {
+      const values = (JSON.parse(line.json) as unknown[]).map((v, i) => sqlValue(v, json[i]))
+      let select = `SELECT ${values.join(',')}`
+      if (selects.length && chars + select.length > MAX_STATEMENT_CHARS) await flush()
+      // The first SELECT names the derived table's columns.
+      if (!selects.length) select = `SELECT ${values.map((v, i) => `${v} AS ${q(spooled.columns[i]!)}`).join(',')}`
+      selects.push(select)
+      chars += select.length + 11
+      if (selects.length >= Math.min(o.batchRows, UPDATE_BATCH_ROWS)) await flush()
+    }
+    await flush()
+    await pipe.drain()
+  }
+  finally {
+    await pipe.drain().catch(() => {})
+    await r.close()
+  }
+  if (pipe.affected !== sent) throw new Error(`restore check: ${t.name}: ${pipe.affected} of ${sent} rows to update matched`)
+  return sent
 }
 
 /** Multi-row INSERTs of up to batchRows rows (and MAX_STATEMENT_CHARS) from a spool-format file; returns the rows the server inserted. */

@@ -33,7 +33,7 @@ export class SnapshotDiff implements RowTap {
     if (spooled && (!spooled.complete || JSON.stringify(spooled.columns) !== this.columnsOf(spec))) return undefined
     const file = spooled ? new SpoolReader(spooled.path) : undefined
     const merger = new Merger(file ?? NO_ROWS)
-    const edits = new EditFiles(this.prepared.dir, `snapshot-${spec.name.replace(/\W/g, '_')}`)
+    const edits = new EditFiles(this.prepared.dir, `snapshot-${spec.name.replace(/\W/g, '_')}`, spec.updatesInPlace)
     return {
       rows: async (keys, texts) => {
         for await (const found of merger.push(keys, i => texts[i]!)) await edits.write(found)

@@ -13,6 +13,8 @@ import { USER_DATA_TABLES } from '../../../server/db/registry'
 import { exportUserRows } from '../../../server/engine/export/export-rows'
 import { readArchive } from '../../../server/engine/restore/archive-reader'
 import { apply } from '../../../server/engine/restore/apply'
+import { EditFiles } from '../../../server/engine/restore/edit-files'
+import { DatabaseError } from '../../../server/engine/errors'
 import { plan } from '../../../server/engine/restore/plan'
 import { spoolValidated, type SpooledBackup } from '../../../server/engine/restore/spool'
 import { validatedRows } from '../../../server/engine/restore/validator'
@@ -60,8 +62,44 @@ describe('plan and apply', () => {
     expect(await dumpUser(conn, USER)).toEqual(before)
 
     const result = await apply({ pool: pool.promise(), userId: USER, tables: USER_DATA_TABLES, prepared: { ...spooled, dir } })
-    expect(result.changes.transactions).toEqual({ unchanged: 495, deleted: 3 + 4, inserted: 3 + 2 })
+    // The 3 changed rows are updated in place; the 4 only in the database deleted, the 2 only in the file inserted.
+    expect(result.changes.transactions).toEqual({ unchanged: 495, deleted: 4, inserted: 2, updated: 3 })
     expect(result.restored).toEqual({ accounts: 2, categories: 2, transactions: 500, preferences: 1 })
     expect(await dumpUser(conn, USER)).toEqual(original)
+  })
+
+  it('a table with another unique key gets its changed rows deleted and inserted again, not updated in place', async () => {
+    const [ids] = await conn.query<any[]>('SELECT id FROM transactions WHERE user_id = ? ORDER BY id', [USER])
+    await conn.query('UPDATE transactions SET description = \'changed again\' WHERE id IN (?)', [ids.slice(10, 16).map(r => Number(r.id))])
+    const tables = USER_DATA_TABLES.map(t => (t.name === 'transactions' ? { ...t, updatesInPlace: false } : t))
+    const result = await apply({ pool: pool.promise(), userId: USER, tables, prepared: { ...spooled, dir } })
+    expect(result.changes.transactions).toEqual({ unchanged: 494, deleted: 6, inserted: 6, updated: 0 })
+    expect(await dumpUser(conn, USER)).toEqual(original)
+  })
+
+  it('an update that would reach a row not this user\'s changes nothing and rolls the whole restore back', async () => {
+    // Edits as the safety backup's read would hand them over, but naming another user's row as
+    // "changed": the owner condition keeps it out of the UPDATE, and the count of matched rows
+    // stops the restore (defence in depth: the comparison only ever names the user's own rows).
+    const other = USER + 1
+    await seedLedger(conn, other, 3)
+    const otherBefore = await dumpUser(conn, other)
+    const [[victim]] = await conn.query<any[]>('SELECT id FROM transactions WHERE user_id = ? ORDER BY id LIMIT 1', [other])
+    const [ids] = await conn.query<any[]>('SELECT id FROM transactions WHERE user_id = ? ORDER BY id', [USER])
+    await conn.query('UPDATE transactions SET description = \'edited\' WHERE id = ?', [ids[0].id])
+    const before = await dumpUser(conn, USER)
+    const line = JSON.stringify([Number(victim.id), ...(original.transactions[0] ? Object.values(original.transactions[0]).slice(1) : [])])
+    const edits = new Map()
+    for (const t of USER_DATA_TABLES) {
+      const e = new EditFiles(dir, `forged-${t.name}`)
+      if (t.name === 'transactions') await e.write([{ op: 'change', pk: Number(victim.id), json: line }])
+      const counts = await e.end()
+      const [[{ n }]] = await conn.query<any[]>(`SELECT COUNT(*) AS n FROM \`${t.name}\` WHERE user_id = ?`, [USER])
+      counts.compared = Number(n)
+      edits.set(t.name, counts)
+    }
+    await expect(apply({ pool: pool.promise(), userId: USER, tables: USER_DATA_TABLES, prepared: { ...spooled, dir }, edits })).rejects.toBeInstanceOf(DatabaseError)
+    expect(await dumpUser(conn, other)).toEqual(otherBefore)
+    expect(await dumpUser(conn, USER)).toEqual(before)
   })
 })

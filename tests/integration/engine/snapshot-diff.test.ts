@@ -69,15 +69,15 @@ describe('SnapshotDiff', () => {
     const edits = diff.edits()
     expect([...edits.keys()]).toEqual(USER_DATA_TABLES.map(t => t.name))
     const tx = edits.get('transactions')
-    expect(tx).toMatchObject({ unchanged: 2000 - changed - gone, toDelete: changed + added, toInsert: changed + gone, compared: 2000 - gone + added })
+    expect(tx).toMatchObject({ unchanged: 2000 - changed - gone, toDelete: added, toInsert: gone, toUpdate: changed, compared: 2000 - gone + added })
     expect(edits.get('accounts')).toMatchObject({ unchanged: 2, toDelete: 0, toInsert: 0 })
-    expect(edits.get('preferences')).toMatchObject({ unchanged: 0, toDelete: 1, toInsert: 1 })
+    expect(edits.get('preferences')).toMatchObject({ unchanged: 0, toDelete: 0, toInsert: 0, toUpdate: 1 })
     // The export itself is untouched by its tap: header, 4 table lines (format 2), 5 other rows,
     // the transactions, trailer.
     expect(safety.toString('utf8').trimEnd().split('\n')).toHaveLength(1 + USER_DATA_TABLES.length + 5 + 2000 - gone + added + 1)
 
     const result = await apply({ pool: pool.promise(), userId: USER, tables: USER_DATA_TABLES, prepared, edits })
-    expect(result.changes.transactions).toEqual({ unchanged: tx?.unchanged, deleted: tx?.toDelete, inserted: tx?.toInsert })
+    expect(result.changes.transactions).toEqual({ unchanged: tx?.unchanged, deleted: tx?.toDelete, inserted: tx?.toInsert, updated: tx?.toUpdate })
     expect(await dumpUser(conn, USER)).toEqual(before)
   })
 

@@ -58,4 +58,12 @@ describe('user-data registry', () => {
     expect(owned).toEqual([...registered, ...Object.keys(EXCLUDED_FROM_BACKUP).filter(n => n !== 'users')].sort())
     expect(owned.length).toBeGreaterThanOrEqual(registered.length + 3)
   })
+
+  it('updates a changed row in place only where no other unique key could collide mid-UPDATE', () => {
+    // preferences has a unique key on the owner column alone (never changed by a restore); the
+    // others have none but the primary key.
+    expect(Object.fromEntries(USER_DATA_TABLES.map(t => [t.name, t.updatesInPlace]))).toEqual({ accounts: true, categories: true, transactions: true, preferences: true })
+    const withUnique = tables.filter(t => t.indexes.some(i => i.config.unique)).map(t => t.name)
+    expect(withUnique).toEqual(expect.arrayContaining(['users', 'preferences']))
+  })
 })
