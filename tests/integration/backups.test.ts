@@ -133,7 +133,7 @@ describe('POST /api/backup', () => {
     const [[before]] = await conn.query<any[]>('SELECT SUM(amount) AS s, COUNT(*) AS n FROM transactions WHERE user_id = ?', [u.id])
     const pending = http(base(), 'POST', '/api/backup', { token: u.accessToken })
     // Wait until the export is reading, then commit a "transfer" (two rows) and a new row.
-    expect(await waitForStatement(conn, databaseName(inject('stack').databaseUrl), 'SELECT `id`%FROM `transactions`%')).toBe(true)
+    expect(await waitForStatement(conn, databaseName(inject('stack').databaseUrl), 'SELECT CONCAT(%FROM `transactions`%')).toBe(true)
     await conn.beginTransaction()
     await conn.query('UPDATE transactions SET amount = amount - 1000 WHERE user_id = ? ORDER BY id LIMIT 1', [u.id])
     await conn.query('UPDATE transactions SET amount = amount + 1000 WHERE user_id = ? ORDER BY id DESC LIMIT 1', [u.id])
@@ -171,7 +171,7 @@ describe('backup failures', () => {
     await seedLedger(conn, u.id, 150_000)
     const pending = http(stack.app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
     // The export's own read (it names its columns), not the count that sizes its progress bar.
-    expect(await waitForStatement(conn, databaseName(stack.databaseUrl), 'SELECT `id`%FROM `transactions`%', { kill: true })).toBe(true)
+    expect(await waitForStatement(conn, databaseName(stack.databaseUrl), 'SELECT CONCAT(%FROM `transactions`%', { kill: true })).toBe(true)
     const res = await pending
     expect(res.status).toBe(500)
     expect(res.body.data.code).toBe('DATABASE_ERROR')

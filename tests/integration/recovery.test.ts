@@ -28,7 +28,7 @@ describe('process killed mid-backup (kill -9), then restarted', () => {
     const pending = http(stack.app.baseURL, 'POST', '/api/backup', { token: u.accessToken }).catch(e => e)
     // Wait until the export is streaming (the row is `running`), then kill the server outright.
     const s3 = s3Client(stack.aws.endpoint)
-    expect(await waitForStatement(conn, databaseName(stack.databaseUrl), 'SELECT `id`%FROM `transactions`%')).toBe(true)
+    expect(await waitForStatement(conn, databaseName(stack.databaseUrl), 'SELECT CONCAT(%FROM `transactions`%')).toBe(true)
     stack.app.child.kill('SIGKILL')
     await pending
     const [[before]] = await conn.query<any[]>('SELECT id, status, attempts FROM backups WHERE user_id = ?', [u.id])
