@@ -86,7 +86,12 @@ export function lineSelect(table: TableSpec, o: { columns?: readonly string[], w
 export function lineOf(row: readonly unknown[], pieces: readonly Piece[]): string {
   let line = ''
   for (const p of pieces) {
-    if (p.kind === 'server') line += row[p.col] as string
+    if (p.kind === 'server') {
+      // CONCAT is NULL only past max_allowed_packet (a row of MBs): never write "null" for a row.
+      const text = row[p.col]
+      if (typeof text !== 'string') throw new Error('the database returned no text for a row\'s line')
+      line += text
+    }
     else if (p.kind === 'fixed') line += p.text
     else {
       const v = row[p.col] as string | null
