@@ -85,6 +85,14 @@ export function withAcquireTimeout(pool: mysql.Pool, ms: number): void {
   }) as typeof pool.getConnection
 }
 
+/**
+ * mysql2 escapes values with backslashes (`'it\\'s'`); under a server whose sql_mode has
+ * NO_BACKSLASH_ESCAPES that escaping would not hold, and text from a request or a backup file
+ * could end a string literal. Every session of the app's pool takes that mode out of its own
+ * sql_mode, whatever the server's default.
+ */
+export const KEEP_BACKSLASH_ESCAPES = 'sql_mode = TRIM(BOTH \',\' FROM REPLACE(CONCAT(\',\', @@SESSION.sql_mode, \',\'), \',NO_BACKSLASH_ESCAPES,\', \',\'))'
+
 /** Seconds a lock-pool session may stay silent before MySQL ends it (and frees its named locks). */
 export const LOCK_SESSION_IDLE_SECONDS = 30
 
@@ -96,13 +104,13 @@ export function createDb(url: string, o: DbOptions = {}): DbHandle {
   // A user waiting on a locked row gets an answer in seconds, not after InnoDB's default 50 s.
   // Sessions run in UTC, so CURRENT_TIMESTAMP (defaults, job heartbeats) and the UTC times the app
   // writes are the same clock, whatever the server's own time zone.
-  pool.on('connection', conn => conn.query('SET SESSION innodb_lock_wait_timeout = ?, time_zone = \'+00:00\'', [lockWait]))
+  pool.on('connection', conn => conn.query(`SET SESSION innodb_lock_wait_timeout = ?, time_zone = '+00:00', ${KEEP_BACKSLASH_ESCAPES}`, [lockWait]))
   // The lock pool's sessions end after LOCK_SESSION_IDLE_SECONDS without a query: a job's named
   // lock dies with its session, so a worker that is frozen or cut off (not dead: its TCP connection
   // stays up) holds its users' locks for a minute, not MySQL's default 8 hours. A job pings its
   // lock session meanwhile (job-lock.ts); idle pooled sessions are closed before MySQL would.
   const core = mysql.createPool({ ...connectionOptions(url, o.lockPoolSize ?? 4), maxIdle: 0, idleTimeout: (LOCK_SESSION_IDLE_SECONDS / 2) * 1000 })
-  core.on('connection', conn => conn.query(`SET SESSION wait_timeout = ${LOCK_SESSION_IDLE_SECONDS}`))
+  core.on('connection', conn => conn.query(`SET SESSION wait_timeout = ${LOCK_SESSION_IDLE_SECONDS}, ${KEEP_BACKSLASH_ESCAPES}`))
   withAcquireTimeout(core, acquireTimeoutMs)
   const promisePool = pool.promise()
   const lockPool = core.promise()

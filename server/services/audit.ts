@@ -22,7 +22,11 @@ export async function audit(entry: AuditInput) {
   }
 }
 
-/** The audit entry as a statement, for an outcome recorded inside its own transaction. */
+/**
+ * The audit entry as a statement, for an outcome recorded inside its own transaction (a
+ * completed restore): there the entry is part of what commits, so a failing insert rolls the
+ * restore back with it, unlike audit() above. The restore rate limit counts these entries.
+ */
 export function auditStatement(entry: AuditInput) {
   const { sql, params } = useDb().insert(auditLog).values({ ...entry, outcome: entry.outcome ?? 'success' }).toSQL()
   return { sql, values: params }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, asc, count, desc, eq, gte, inArray, lt, or } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/mysql-core'
 import { backupFilename } from '#shared/backup-filename'
 import { encodeBackupCursor, type AcceptedBackupDto, type BackupDto, type BackupKind, type BackupListQuery, type BackupPageDto, type CreatedBackupDto } from '#shared/schemas/backups'
@@ -388,8 +388,8 @@ export function invalidReason(code: string | null): BackupInvalidReason {
 }
 
 /** A successful restore: when, on the restored backup (a safety backup's row then says it was undone to). */
-/** The statement that marks a backup restored: run inside the restore's own transaction. */
+/** The statement that marks a backup restored: run inside the restore's own transaction, at its commit's time (the database's clock, as completed_at). */
 export function markRestoredStatement(userId: number, id: string) {
-  const { sql, params } = useDb().update(backups).set({ restoredAt: nowSql() }).where(and(eq(backups.id, id), eq(backups.userId, userId))).toSQL()
-  return { sql, values: params }
+  const statement = useDb().update(backups).set({ restoredAt: sql`CURRENT_TIMESTAMP(3)` }).where(and(eq(backups.id, id), eq(backups.userId, userId))).toSQL()
+  return { sql: statement.sql, values: statement.params }
 }

@@ -22,9 +22,10 @@ export interface LineSelect {
  * 2.4 s → 2.0 s (docs/performance.md).
  *
  * The text equals JSON.stringify of the row as mysql2 parses it (tests/integration/engine/
- * export-rows.test.ts), except that JSON_QUOTE writes the control characters without a short
- * escape in upper-case hex (`\u001F`, JSON.stringify `\u001f`): the same value, so a comparison
- * with a line written the other way only finds a row "changed" and rewrites it as it is.
+ * export-rows.test.ts), except that MariaDB's JSON_QUOTE writes the control characters without a
+ * short escape in upper-case hex (`\u001F`, JSON.stringify and MySQL 8 `\u001f`): the same value,
+ * so a comparison with a line written the other way only finds a row "changed" and rewrites it
+ * as it is.
  *
  * JSON columns are sent as text (CAST … AS CHAR, so the driver never parses them itself: a JSON
  * string value would be ambiguous) and written compact here: a server may keep them with other

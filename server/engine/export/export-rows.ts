@@ -161,6 +161,8 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
           out.text(line)
           out.bytes(LINE_END)
           out.line()
+          // A full chunk goes downstream at once: a batch of long rows never piles up in memory.
+          if (out.ready.length) yield* out.drain()
           if (texts) {
             texts.push(line)
             keys!.push(row[keyCol] as number)
@@ -169,7 +171,8 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
         yield* out.drain()
         if (tap && texts) await tap.rows(keys!, texts)
         rowsRead += next.value.length
-        checkpoint(o, { stage: 'reading', done: rowsRead, total: Math.max(rowsRead, expected), unit: 'rows' })
+        // Until the count comes, the total is unknown (0), never the rows read so far (a bar at 100 %).
+        checkpoint(o, { stage: 'reading', done: rowsRead, total: expected ? Math.max(rowsRead, expected) : 0, unit: 'rows' })
       }
       rowCounts[table.name] = count
       await tap?.end()

@@ -28,7 +28,7 @@ export class EditFiles {
   private readonly ups: LineWriter
 
   /** `inPlace`: changed rows go to the update file; otherwise each is a key to delete and a row to insert (TableSpec.updatesInPlace). */
-  constructor(dir: string, name: string, private readonly inPlace = true) {
+  constructor(dir: string, name: string, private readonly inPlace: boolean) {
     this.counts = { unchanged: 0, toDelete: 0, toInsert: 0, toUpdate: 0, compared: 0, deletePath: join(dir, `${name}-delete.jsonl`), insertPath: join(dir, `${name}-insert.jsonl`), updatePath: join(dir, `${name}-update.jsonl`) }
     this.dels = new LineWriter(this.counts.deletePath)
     this.ins = new LineWriter(this.counts.insertPath)

@@ -91,7 +91,7 @@ describe('plan and apply', () => {
     const line = JSON.stringify([Number(victim.id), ...(original.transactions[0] ? Object.values(original.transactions[0]).slice(1) : [])])
     const edits = new Map()
     for (const t of USER_DATA_TABLES) {
-      const e = new EditFiles(dir, `forged-${t.name}`)
+      const e = new EditFiles(dir, `forged-${t.name}`, true)
       if (t.name === 'transactions') await e.write([{ op: 'change', pk: Number(victim.id), json: line }])
       const counts = await e.end()
       const [[{ n }]] = await conn.query<any[]>(`SELECT COUNT(*) AS n FROM \`${t.name}\` WHERE user_id = ?`, [USER])
