@@ -88,7 +88,8 @@ describe('plan and apply', () => {
     const [ids] = await conn.query<any[]>('SELECT id FROM transactions WHERE user_id = ? ORDER BY id', [USER])
     await conn.query('UPDATE transactions SET description = \'edited\' WHERE id = ?', [ids[0].id])
     const before = await dumpUser(conn, USER)
-    const line = JSON.stringify([Number(victim.id), ...(original.transactions[0] ? Object.values(original.transactions[0]).slice(1) : [])])
+    const first = original.transactions?.[0]
+    const line = JSON.stringify([Number(victim.id), ...(first ? Object.values(first).slice(1) : [])])
     const edits = new Map()
     for (const t of USER_DATA_TABLES) {
       const e = new EditFiles(dir, `forged-${t.name}`, true)
