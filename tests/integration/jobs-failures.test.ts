@@ -34,12 +34,14 @@ const kill = (p: AppProcess) => { p.child.kill('SIGKILL'); started.splice(starte
 beforeAll(async () => {
   databaseUrl = await createTestDatabase()
   aws = await startLocalAws({ port: 0 })
-  // Only rate limits are raised (sign-ups per IP, backups and restores per user per hour): this
-  // file's setup signs up many users from 127.0.0.1 and runs several jobs each. They are counters,
-  // not capacity: the pool size, job slots, lock and queue timeouts all keep their defaults, so
-  // nothing about concurrency is hidden; the limits themselves are tested at their defaults in
-  // auth-limits.test.ts and backup-limits.test.ts.
-  env = appEnv(databaseUrl, aws, { ...QUICK, COFRE_REGISTER_LIMIT_IP: '1000', NUXT_BACKUPS_RATE_LIMIT: '1000', NUXT_RESTORES_RATE_LIMIT: '1000' })
+  // Only rate limits are raised: they are counters, not capacity. The pool size, job slots, lock
+  // and queue timeouts all keep their defaults, so nothing about concurrency is hidden.
+  env = appEnv(databaseUrl, aws, {
+    ...QUICK,
+    COFRE_REGISTER_LIMIT_IP: '1000', // hides nothing: a counter of sign-ups per IP (this file signs up many users from 127.0.0.1); tested at its default in auth-limits.test.ts
+    NUXT_BACKUPS_RATE_LIMIT: '1000', // hides nothing: a counter of backups per user per hour, not capacity; tested at its default in backups.test.ts
+    NUXT_RESTORES_RATE_LIMIT: '1000', // hides nothing: a counter of restores per user per hour, not capacity; tested at its default in backup-limits.test.ts
+  })
   web = await start({ NUXT_ROLE: 'web' })
 }, 90_000)
 afterEach(async () => {
@@ -57,6 +59,16 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 const open = (s: string) => s === 'queued' || s === 'running'
 const follow = (u: TestUser, location: string, timeoutMs = 90_000) =>
   until(async () => (await http(web.baseURL, 'GET', location, { token: u.accessToken })).body, b => !open(b.status), timeoutMs)
+/** A new user with `rows` transactions, a worker started, and a first backup of theirs, completed. */
+async function userWithBackup(name: string, rows: number) {
+  const conn = await connect(databaseUrl)
+  const u = await newUser(web.baseURL, name)
+  await seedLedger(conn, u.id, rows)
+  const worker = await start({ NUXT_ROLE: 'worker' })
+  const b = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken })
+  const backup = b.status === 201 ? b.body : await follow(u, b.headers.get('location')!)
+  return { conn, u, worker, backup }
+}
 
 describe('recovery', () => {
   it('a queued job whose message is still on the queue is not ended by recovery (workers busy or restarting)', async () => {
@@ -78,12 +90,7 @@ describe('recovery', () => {
   }, 120_000)
 
   it('a restore whose worker died and that ended failed leaves no read-only flag: the next backup does not block ledger writes', async () => {
-    const conn = await connect(databaseUrl)
-    const u = await newUser(web.baseURL, 'flag-leak')
-    await seedLedger(conn, u.id, 200_000)
-    const w1 = await start({ NUXT_ROLE: 'worker' })
-    const b = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken })
-    const backup = b.status === 201 ? b.body : await follow(u, b.headers.get('location')!)
+    const { conn, u, worker: w1, backup } = await userWithBackup('flag-leak', 200_000)
     expect(backup.status).toBe('completed')
     await conn.query('UPDATE transactions SET description = CONCAT(description, \' (edited)\') WHERE user_id = ?', [u.id])
     const res = await http(web.baseURL, 'POST', '/api/restore', { token: u.accessToken, body: { backup_id: backup.backup_id }, headers: ASYNC })
@@ -115,13 +122,8 @@ describe('recovery', () => {
 
 describe('one job per user', () => {
   it('concurrent backups and restores: exactly one accepted, the rest 409', async () => {
-    const conn = await connect(databaseUrl)
-    const u = await newUser(web.baseURL, 'mix')
     // Jobs that take a few seconds, so the requests of a round all arrive while the first runs.
-    await seedLedger(conn, u.id, 100_000)
-    await start({ NUXT_ROLE: 'worker' })
-    const b = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken })
-    const backup = b.status === 201 ? b.body : await follow(u, b.headers.get('location')!)
+    const { conn, u, backup } = await userWithBackup('mix', 100_000)
     for (let round = 0; round < 3; round++) {
       const all = await Promise.all(Array.from({ length: 8 }, (_, i) => i % 2
         ? http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: ASYNC })
@@ -141,12 +143,7 @@ describe('one job per user', () => {
 
 describe('queued restore', () => {
   it('its target backup deleted while it waits: the restore ends (not stuck running) and the user can start another job', async () => {
-    const conn = await connect(databaseUrl)
-    const u = await newUser(web.baseURL, 'del-target')
-    await seedLedger(conn, u.id, 100)
-    await start({ NUXT_ROLE: 'worker' })
-    const b = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken })
-    const backup = b.status === 201 ? b.body : await follow(u, b.headers.get('location')!)
+    const { conn, u, backup } = await userWithBackup('del-target', 100)
     // The worker is busy elsewhere for a moment (here: the user's lock held, as in jobs.test.ts).
     const lock = jobLockName(databaseName(databaseUrl), u.id)
     await conn.query('SELECT GET_LOCK(?, 0)', [lock])

@@ -36,12 +36,14 @@ const base = () => web.baseURL
 beforeAll(async () => {
   databaseUrl = await createTestDatabase()
   aws = await startLocalAws({ port: 0 })
-  // Only rate limits are raised (sign-ups per IP, backups and restores per user per hour): this
-  // file's setup signs up many users from 127.0.0.1 and runs several jobs each. They are counters,
-  // not capacity: the pool size, job slots, lock and queue timeouts all keep their defaults, so
-  // nothing about concurrency is hidden; the limits themselves are tested at their defaults in
-  // auth-limits.test.ts and backup-limits.test.ts.
-  env = appEnv(databaseUrl, aws, { ...QUICK_REDELIVERY, COFRE_REGISTER_LIMIT_IP: '1000', NUXT_BACKUPS_RATE_LIMIT: '1000', NUXT_RESTORES_RATE_LIMIT: '1000' })
+  // Only rate limits are raised: they are counters, not capacity. The pool size, job slots, lock
+  // and queue timeouts all keep their defaults, so nothing about concurrency is hidden.
+  env = appEnv(databaseUrl, aws, {
+    ...QUICK_REDELIVERY,
+    COFRE_REGISTER_LIMIT_IP: '1000', // hides nothing: a counter of sign-ups per IP (this file signs up many users from 127.0.0.1); tested at its default in auth-limits.test.ts
+    NUXT_BACKUPS_RATE_LIMIT: '1000', // hides nothing: a counter of backups per user per hour, not capacity; tested at its default in backups.test.ts
+    NUXT_RESTORES_RATE_LIMIT: '1000', // hides nothing: a counter of restores per user per hour, not capacity; tested at its default in backup-limits.test.ts
+  })
   web = await startApp({ ...env, NUXT_ROLE: 'web' })
   await startWorker()
   await startWorker()
