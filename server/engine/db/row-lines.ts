@@ -1,11 +1,13 @@
+import type { Connection } from 'mysql2'
 import type { TableSpec } from '../spec'
+import { rowBatches } from './row-stream'
 import { quoteIdent as q } from './sql'
 
 /** One piece of a row's line: text the database wrote, a JSON column's text, or fixed text. */
 export type Piece = { kind: 'server', col: number } | { kind: 'json', col: number } | { kind: 'fixed', text: string }
 
 export interface LineSelect {
-  /** SELECT … FROM the table WHERE owner = ? ORDER BY primary key. */
+  /** SELECT … FROM the table WHERE owner = ? AND primary key BETWEEN ? AND ? ORDER BY primary key (readLines). */
   sql: string
   /** How a result row becomes its line (lineOf). */
   pieces: Piece[]
@@ -80,7 +82,28 @@ export function lineSelect(table: TableSpec, o: { columns?: readonly string[], w
   else pieces.push({ kind: 'fixed', text: fixed })
   const keyCol = select.length
   if (o.withKey) select.push(q(table.primaryKey))
-  return { sql: `SELECT ${select.join(', ')} FROM ${q(table.name)} WHERE ${q(table.ownerColumn)} = ? ORDER BY ${q(table.primaryKey)}`, pieces, keyCol }
+  const where = `${q(table.ownerColumn)} = ? AND ${q(table.primaryKey)} BETWEEN ? AND ?`
+  return { sql: `SELECT ${select.join(', ')} FROM ${q(table.name)} WHERE ${where} ORDER BY ${q(table.primaryKey)}`, pieces, keyCol }
+}
+
+/**
+ * The user's rows of `select` (lineSelect of `table`), in batches (rowBatches). First the user's
+ * lowest and highest key, through the owner index; then only that span of the primary key is read,
+ * in key order. Without the span, a user holding a large share of a table has the whole table
+ * scanned (every other user's rows too: measured 2.15 s against 1.4 s for 1M rows of 2.1M), and
+ * a smaller one gets a sort of all their rows; with it the server picks between the key range
+ * and the owner index, whichever reads less. Both statements run on `conn`: inside one
+ * transaction they read the same snapshot, so the span holds every row the read returns.
+ */
+export async function* readLines(conn: Connection, table: TableSpec, select: LineSelect, userId: number): AsyncGenerator<unknown[][]> {
+  const bounds = await new Promise<unknown[]>((resolve, reject) => conn.query({
+    sql: `SELECT MIN(${q(table.primaryKey)}), MAX(${q(table.primaryKey)}) FROM ${q(table.name)} WHERE ${q(table.ownerColumn)} = ?`,
+    values: [userId],
+    rowsAsArray: true,
+  }, (err, rows) => (err ? reject(err) : resolve((rows as unknown[][])[0] ?? []))))
+  // No row of the user: MIN is NULL.
+  if (bounds[0] === null || bounds[0] === undefined) return
+  yield* rowBatches(conn, select.sql, [userId, bounds[0], bounds[1]])
 }
 
 /** A result row of lineSelect's query, as its line. */
@@ -96,8 +119,50 @@ export function lineOf(row: readonly unknown[], pieces: readonly Piece[]): strin
     else if (p.kind === 'fixed') line += p.text
     else {
       const v = row[p.col] as string | null
-      line += v === null ? 'null' : JSON.stringify(JSON.parse(v))
+      line += v === null ? 'null' : compactJson(v)
     }
   }
   return line
+}
+
+/**
+ * A JSON column's text as JSON.stringify writes it. Text that is already that (an array of
+ * strings without escapes, the ledger's tags: `["casa","mercado"]`) is kept as it is — checked
+ * in one pass, no parse; measured ≈ 0.2 s per million rows of the backup's main thread
+ * (docs/performance.md). Anything else is parsed and written again.
+ */
+export function compactJson(text: string): string {
+  return isCompactStringArray(text) ? text : JSON.stringify(JSON.parse(text))
+}
+
+/**
+ * Whether `text` is `[]` or `["…","…",…]` with no whitespace between the items and no character
+ * in a string that JSON.stringify would write another way: no backslash (an escape may be spelled
+ * several ways), no control character, no unpaired surrogate. Such text parses, and JSON.stringify
+ * of what it parses to gives it back unchanged.
+ */
+export function isCompactStringArray(text: string): boolean {
+  const n = text.length
+  if (n < 2 || text.charCodeAt(0) !== 0x5B || text.charCodeAt(n - 1) !== 0x5D) return false
+  if (n === 2) return true
+  let i = 1
+  for (;;) {
+    if (text.charCodeAt(i++) !== 0x22) return false
+    // One string's characters, up to its closing quote.
+    for (;;) {
+      if (i >= n) return false
+      const c = text.charCodeAt(i++)
+      if (c === 0x22) break
+      if (c === 0x5C || c < 0x20) return false
+      if (c >= 0xD800 && c <= 0xDFFF) {
+        // A high surrogate followed by a low one is one character; anything else is unpaired.
+        if (c >= 0xDC00 || i >= n) return false
+        const low = text.charCodeAt(i++)
+        if (low < 0xDC00 || low > 0xDFFF) return false
+      }
+    }
+    // After a string: the closing bracket (the last character), or a comma and the next string.
+    if (i === n - 1) return true
+    if (text.charCodeAt(i++) !== 0x2C) return false
+  }
 }

@@ -2,8 +2,7 @@ import { createHash, type Hash } from 'node:crypto'
 import type { Pool, PoolConnection } from 'mysql2'
 import { FORMAT_NAME, FORMAT_VERSION, SCHEMA_VERSION, type FormatVersion, type Header, type Trailer } from '../format'
 import type { TableSpec } from '../spec'
-import { rowBatches } from '../db/row-stream'
-import { lineOf, lineSelect } from '../db/row-lines'
+import { lineOf, lineSelect, readLines } from '../db/row-lines'
 import { DatabaseError } from '../errors'
 import { checkpoint, type Observed } from '../progress'
 
@@ -145,8 +144,9 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
       else out.text(`{"t":${JSON.stringify(table.name)}}\n`)
       let count = 0
       tap = o.tap?.table(table)
-      const { sql, pieces, keyCol } = lineSelect(table, { withKey: !!tap })
-      const batches = rowBatches(conn, sql, [o.userId])
+      const select = lineSelect(table, { withKey: !!tap })
+      const { pieces, keyCol } = select
+      const batches = readLines(conn, table, select, o.userId)
       for (;;) {
         let next: IteratorResult<unknown[][]>
         try { next = await batches.next() }

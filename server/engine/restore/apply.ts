@@ -2,14 +2,13 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import mysql, { type Connection as CoreConnection } from 'mysql2'
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
-import { rowBatches } from '../db/row-stream'
 import { quoteIdent as q } from '../db/sql'
 import { BackupInvalidError, DatabaseError, mysqlErrorCode } from '../errors'
 import { checkpoint, type Observed } from '../progress'
 import type { TableSpec } from '../spec'
 import { mergeSorted } from './merge'
 import { jsonColumns } from './row-json'
-import { lineOf, lineSelect } from '../db/row-lines'
+import { lineOf, lineSelect, readLines } from '../db/row-lines'
 import type { SpooledBackup, SpooledTable } from './spool'
 import { EditFiles, type TableEdits } from './edit-files'
 import { SpoolReader } from './spool-format'
@@ -207,7 +206,7 @@ async function compareTable(conn: PoolConnection, t: TableSpec, spooled: Spooled
   const core = conn.connection as unknown as CoreConnection
   // Each row's line as the file holds it (row-lines.ts), and its key.
   const select = lineSelect(t, { columns: compared ? compared.columns : [t.primaryKey], withKey: true })
-  const dbRows = rowBatches(core, select.sql, [o.userId])
+  const dbRows = readLines(core, t, select, o.userId)
   const file = compared ? new SpoolReader(compared.path) : { take: () => undefined, fill: async () => {} }
   const out = new EditFiles(o.dir, 'compare', t.updatesInPlace)
   let keys = 0

@@ -1,11 +1,10 @@
 import type { Connection as CoreConnection } from 'mysql2'
 import type { Pool } from 'mysql2/promise'
-import { rowBatches } from '../db/row-stream'
 import { DatabaseError } from '../errors'
 import type { OnProgress } from '../progress'
 import type { TableSpec } from '../spec'
 import { mergeSorted, type RowCursor } from './merge'
-import { lineOf, lineSelect } from '../db/row-lines'
+import { lineOf, lineSelect, readLines } from '../db/row-lines'
 import type { SpooledBackup } from './spool'
 import { SpoolReader } from './spool-format'
 
@@ -33,7 +32,8 @@ export interface PlanOptions {
 /**
  * The plan stage: what applying the prepared backup would change, per table — rows unchanged,
  * changed, only in the backup (would be inserted), only in the database (would be deleted). It
- * reads the user's current rows (a plain consistent read, no locks) and writes nothing. A table
+ * reads the user's current rows (one read-only consistent snapshot for every table, no locks) and
+ * writes nothing. A table
  * whose file lacks columns (an older shape) cannot be compared row by row: a key in both counts
  * as changed.
  */
@@ -42,13 +42,14 @@ export async function plan(o: PlanOptions): Promise<TablePlan[]> {
   const total = Object.values(o.prepared.rowCounts).reduce((a, b) => a + b, 0)
   let done = 0
   try {
+    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY').catch((err) => { throw new DatabaseError('plan.begin', { cause: err }) })
     const out: TablePlan[] = []
     for (const t of o.tables) {
       const spooled = o.prepared.tables.find(s => s.spec.name === t.name)
       const select = lineSelect(t, { columns: spooled?.complete ? spooled.columns : [t.primaryKey], withKey: true })
       const p: TablePlan = { table: t.name, unchanged: 0, changed: 0, onlyInBackup: 0, onlyInDatabase: 0, examples: { changed: [], onlyInBackup: [], onlyInDatabase: [] } }
       const core = conn.connection as unknown as CoreConnection
-      const db = rowBatches(core, select.sql, [o.userId])
+      const db = readLines(core, t, select, o.userId)
       const reader = spooled ? new SpoolReader(spooled.path) : undefined
       const file: RowCursor = reader ?? { take: () => undefined, fill: async () => {} }
       // With an older shape the file's row is never "equal": compare keys only.
@@ -72,6 +73,7 @@ export async function plan(o: PlanOptions): Promise<TablePlan[]> {
       finally { await reader?.close() }
       out.push(p)
     }
+    await conn.query('COMMIT').catch((err) => { throw new DatabaseError('plan.end', { cause: err }) })
     conn.release()
     return out
   }

@@ -68,13 +68,13 @@ describe('exportUserRows', () => {
     const tricky = ['"\\/\b\f\n\r\t', 'emoji 😀 e acentuação', '\u2028\u2029\u00a0', '']
     const [ids] = await conn.query<any[]>('SELECT id FROM transactions WHERE user_id = ? ORDER BY id LIMIT 4', [user])
     for (const [i, { id }] of ids.entries()) {
-      await conn.query('UPDATE transactions SET description = ?, notes = ?, amount = ?, tags = ? WHERE id = ?', [tricky[i], i % 2 ? null : tricky[(i + 1) % 4], ['-999999999999.99', '999999999999.99', '0.00', '-0.01'][i], ['[ "a" ,  "b\\n" ]', '{"k": {"n": [1, 2.5, null, true]}, "é": "\\u00e9"}', '[]', '"x"'][i], id])
+      await conn.query('UPDATE transactions SET description = ?, notes = ?, amount = ?, tags = ? WHERE id = ?', [tricky[i], i % 2 ? null : tricky[(i + 1) % 4], ['-999999999999.99', '999999999999.99', '0.00', '-0.01'][i], ['[ "a" ,  "b\\n" ]', '{"k": {"n": [1, 2.5, null, true]}, "é": "\\u00e9"}', '["casa","ação, 😀 [x]"]', '"x"'][i], id])
     }
     await conn.query('UPDATE accounts SET name = ?, opening_balance = ? WHERE id = ?', ['Conta "aspas" \\ barra', '-0.10', accountIds[0]])
     await conn.query('UPDATE categories SET parent_id = NULL WHERE user_id = ?', [user])
     for (const table of USER_DATA_TABLES) {
       const { sql, pieces } = lineSelect(table)
-      const [lines] = await conn.query<any[]>({ sql, values: [user], rowsAsArray: true })
+      const [lines] = await conn.query<any[]>({ sql, values: [user, 0, Number.MAX_SAFE_INTEGER], rowsAsArray: true })
       // The reference: the driver's values, JSON columns as text (parsed here: never ambiguous).
       const [rows] = await conn.query<any[]>({ sql: `SELECT ${table.columns.map(c => (c.kind === 'json' ? `CAST(\`${c.name}\` AS CHAR)` : `\`${c.name}\``)).join(', ')} FROM \`${table.name}\` WHERE user_id = ? ORDER BY id`, values: [user], rowsAsArray: true })
       expect(lines.length).toBe(rows.length)
@@ -84,6 +84,30 @@ describe('exportUserRows', () => {
         expect(lineOf(lines[r], pieces)).toBe(JSON.stringify(parsed))
       })
     }
+    await conn.end()
+  })
+
+  it('reads only the span of keys the user owns, and every row in it: rows interleaved with other users\', the first and last keys, a table with none', async () => {
+    const [a, b] = [USER + 3, USER + 4]
+    const conn = await connect(inject('stack').databaseUrl)
+    const seeded = await Promise.all([seedLedger(conn, a, 0), seedLedger(conn, b, 0)])
+    // Transactions inserted in turn, so each user's keys interleave with the other's; b's rows
+    // come first and last, so a's span holds b's rows on both sides.
+    const row = (user: number, i: number) => [user, seeded[user === a ? 0 : 1].accountIds[0], null, `${i}.00`, '2024-01-01', `r${i}`, null, '["x"]']
+    for (let i = 0; i < 30; i++) await conn.query('INSERT INTO transactions (user_id, account_id, category_id, amount, date, description, notes, tags) VALUES (?)', [row(i % 3 === 0 ? b : a, i)])
+    await conn.query('INSERT INTO transactions (user_id, account_id, category_id, amount, date, description, notes, tags) VALUES (?)', [row(b, 99)])
+    await conn.query('DELETE FROM categories WHERE user_id = ?', [a])
+    const [expected] = await conn.query<any[]>('SELECT id FROM transactions WHERE user_id = ? ORDER BY id', [a])
+    expect(expected).toHaveLength(20)
+    const chunks: Buffer[] = []
+    const result: { rowCounts?: Record<string, number> } = {}
+    for await (const c of exportUserRows({ pool, userId: a, backupId: 'b', tables: USER_DATA_TABLES, app: { name: 'cofre', version: 'test' } }, result)) chunks.push(c)
+    const lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n').map(l => JSON.parse(l))
+    const start = lines.findIndex(l => l.t === 'transactions')
+    const after = lines.slice(start + 1)
+    const txIds = after.slice(0, after.findIndex(l => !Array.isArray(l))).map(r => r[0])
+    expect(txIds).toEqual(expected.map(r => r.id))
+    expect(result.rowCounts).toEqual({ accounts: 2, categories: 0, transactions: 20, preferences: 1 })
     await conn.end()
   })
 
