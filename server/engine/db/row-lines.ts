@@ -92,8 +92,10 @@ export function lineSelect(table: TableSpec, o: { columns?: readonly string[], w
  * in key order. Without the span, a user holding a large share of a table has the whole table
  * scanned (every other user's rows too: measured 2.15 s against 1.4 s for 1M rows of 2.1M), and
  * a smaller one gets a sort of all their rows; with it the server picks between the key range
- * and the owner index, whichever reads less. Both statements run on `conn`: inside one
- * transaction they read the same snapshot, so the span holds every row the read returns.
+ * and the owner index, whichever reads less. Both statements run on `conn`, and must see the same
+ * rows of the user, or a row added between them past the span would be missed: one REPEATABLE
+ * READ snapshot (the export, the plan), or rows no one else can change meanwhile (the apply, at
+ * READ COMMITTED: the user's rows locked or counted under the write gate, their writes refused).
  */
 export async function* readLines(conn: Connection, table: TableSpec, select: LineSelect, userId: number): AsyncGenerator<unknown[][]> {
   const bounds = await new Promise<unknown[]>((resolve, reject) => conn.query({
