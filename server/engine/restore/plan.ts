@@ -42,7 +42,12 @@ export async function plan(o: PlanOptions): Promise<TablePlan[]> {
   const total = Object.values(o.prepared.rowCounts).reduce((a, b) => a + b, 0)
   let done = 0
   try {
-    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY').catch((err) => { throw new DatabaseError('plan.begin', { cause: err }) })
+    // REPEATABLE READ first: at a server's READ COMMITTED default, WITH CONSISTENT SNAPSHOT is
+    // ignored and each statement would see its own moment (a row added past a table's span of
+    // keys between its two statements would be missed).
+    await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ')
+      .then(() => conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'))
+      .catch((err) => { throw new DatabaseError('plan.begin', { cause: err }) })
     const out: TablePlan[] = []
     for (const t of o.tables) {
       const spooled = o.prepared.tables.find(s => s.spec.name === t.name)
