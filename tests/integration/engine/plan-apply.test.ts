@@ -13,7 +13,8 @@ import { USER_DATA_TABLES } from '../../../server/db/registry'
 import { exportUserRows } from '../../../server/engine/export/export-rows'
 import { readArchive } from '../../../server/engine/restore/archive-reader'
 import { apply } from '../../../server/engine/restore/apply'
-import { EditFiles } from '../../../server/engine/restore/edit-files'
+import { CONTINUES_RUN, EditFiles } from '../../../server/engine/restore/edit-files'
+import { LineWriter, spoolLine } from '../../../server/engine/restore/spool-format'
 import { DatabaseError } from '../../../server/engine/errors'
 import { plan } from '../../../server/engine/restore/plan'
 import { spoolValidated, type SpooledBackup } from '../../../server/engine/restore/spool'
@@ -37,6 +38,19 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cofre-plan-test-'))
   spooled = await spoolValidated(validatedRows(readArchive(Readable.from([zstdCompressSync(Buffer.concat(chunks))]), { maxUncompressedBytes: 1 << 26 }), { userId: USER, tables: USER_DATA_TABLES }), { dir })
 })
+/** The user's rows as a backup of them now, validated and spooled into `into`. */
+async function spoolOf(userId: number, into: string): Promise<SpooledBackup> {
+  const chunks: Buffer[] = []
+  for await (const c of exportUserRows({ pool, userId, backupId: 's', tables: USER_DATA_TABLES, app: { name: 'cofre', version: 'test' } })) chunks.push(c)
+  return spoolValidated(validatedRows(readArchive(Readable.from([zstdCompressSync(Buffer.concat(chunks))]), { maxUncompressedBytes: 1 << 26 }), { userId, tables: USER_DATA_TABLES }), { dir: into })
+}
+
+/** Inserts a transaction of the user's; returns its id. */
+async function addTransaction(userId: number, accountId: number, n: number): Promise<number> {
+  const [r] = await conn.query<any>('INSERT INTO transactions (user_id, account_id, amount, date, description) VALUES (?, ?, ?, \'2026-02-01\', ?)', [userId, accountId, `${n}.00`, `added ${n}`])
+  return Number(r.insertId)
+}
+
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
   await conn?.end()
@@ -75,6 +89,69 @@ describe('plan and apply', () => {
     const result = await apply({ pool: pool.promise(), userId: USER, tables, prepared: { ...spooled, dir } })
     expect(result.changes.transactions).toEqual({ unchanged: 494, deleted: 6, inserted: 6, updated: 0 })
     expect(await dumpUser(conn, USER)).toEqual(original)
+  })
+
+  it('a run of rows to delete goes as one span of keys, and another user\'s rows inside that span stay', async () => {
+    const [a, b] = [USER + 10, USER + 11]
+    const [la, lb] = [await seedLedger(conn, a, 20), await seedLedger(conn, b, 0)]
+    const into = await mkdtemp(join(tmpdir(), 'cofre-run-test-'))
+    try {
+      const backup = await spoolOf(a, into)
+      const expected = await dumpUser(conn, a)
+      // 100 rows of a's added since the backup (one run: no row of a's kept among them), each
+      // next to one of b's, so the run's span of keys holds 100 rows of b's too.
+      for (let i = 0; i < 100; i++) {
+        await addTransaction(a, la.accountIds[0]!, i)
+        await addTransaction(b, lb.accountIds[0]!, i)
+      }
+      const bBefore = await dumpUser(conn, b)
+      const result = await apply({ pool: pool.promise(), userId: a, tables: USER_DATA_TABLES, prepared: { ...backup, dir: into } })
+      expect(result.changes.transactions).toEqual({ unchanged: 20, deleted: 100, inserted: 0, updated: 0 })
+      expect(await dumpUser(conn, a)).toEqual(expected)
+      expect(await dumpUser(conn, b)).toEqual(bBefore)
+    }
+    finally { await rm(into, { recursive: true, force: true }) }
+  })
+
+  it('a run whose span would take a row that is kept deletes nothing: the server\'s count does not add up and the restore rolls back', async () => {
+    // Edits as the safety backup's read would hand them over, with 64 keys to delete marked as
+    // one run although a row of the backup's lies between them: the span would take it too.
+    const a = USER + 12
+    const la = await seedLedger(conn, a, 0)
+    const added: number[] = []
+    for (let i = 0; i < 32; i++) added.push(await addTransaction(a, la.accountIds[0]!, i))
+    await addTransaction(a, la.accountIds[0]!, 99) // the row kept, in the middle
+    for (let i = 32; i < 64; i++) added.push(await addTransaction(a, la.accountIds[0]!, i))
+    // Out of the backup, then back with the same keys: rows only in the database, around the kept one.
+    await conn.query('CREATE TEMPORARY TABLE saved_rows AS SELECT * FROM transactions WHERE id IN (?)', [added])
+    await conn.query('DELETE FROM transactions WHERE id IN (?)', [added])
+    const into = await mkdtemp(join(tmpdir(), 'cofre-run-test-'))
+    try {
+      const backup = await spoolOf(a, into)
+      await conn.query('INSERT INTO transactions SELECT * FROM saved_rows')
+      await conn.query('DROP TEMPORARY TABLE saved_rows')
+      const before = await dumpUser(conn, a)
+      const edits = new Map()
+      for (const t of USER_DATA_TABLES) {
+        const e = new EditFiles(into, `forged-run-${t.name}`, true)
+        const counts = await e.end()
+        if (t.name === 'transactions') {
+          const w = new LineWriter(counts.deletePath)
+          added.forEach((pk, i) => w.write(spoolLine(pk, i ? CONTINUES_RUN : '')))
+          await w.end()
+          counts.toDelete = added.length
+        }
+        const [[{ n }]] = await conn.query<any[]>(`SELECT COUNT(*) AS n FROM \`${t.name}\` WHERE user_id = ?`, [a])
+        counts.compared = Number(n)
+        edits.set(t.name, counts)
+      }
+      await expect(apply({ pool: pool.promise(), userId: a, tables: USER_DATA_TABLES, prepared: { ...backup, dir: into }, edits })).rejects.toBeInstanceOf(DatabaseError)
+      expect(await dumpUser(conn, a)).toEqual(before)
+      // The same keys, honestly marked (two runs of 32, too short for a span: listed), restore it.
+      const honest = await apply({ pool: pool.promise(), userId: a, tables: USER_DATA_TABLES, prepared: { ...backup, dir: into } })
+      expect(honest.changes.transactions).toEqual({ unchanged: 1, deleted: 64, inserted: 0, updated: 0 })
+    }
+    finally { await rm(into, { recursive: true, force: true }) }
   })
 
   it('an update that would reach a row not this user\'s changes nothing and rolls the whole restore back', async () => {
