@@ -21,8 +21,6 @@ export interface WriteBackupOptions extends Observed {
   level?: number
   /** Also hands every row read to this (a restore's comparison: restore/snapshot-diff.ts). */
   tap?: RowTap
-  /** The caller's estimate of the rows to read, so progress has a total (it may be off: rows change). */
-  expectedRows?: number | Promise<number>
 }
 
 export interface WriteBackupResult { sizeBytes: number, sha256: string, rowCounts: Record<string, number>, digest: string }
@@ -39,7 +37,7 @@ export async function writeBackup(o: WriteBackupOptions): Promise<WriteBackupRes
   let exportMs = 0
   let uncompressedBytes = 0
   async function* timed() {
-    for await (const chunk of exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app, tap: o.tap, onProgress: o.onProgress, signal: o.signal, expectedRows: o.expectedRows, formatVersion: version }, exported)) {
+    for await (const chunk of exportUserRows({ pool: o.pool, userId: o.userId, backupId: o.backupId, tables: o.tables, app: o.app, tap: o.tap, onProgress: o.onProgress, signal: o.signal, formatVersion: version }, exported)) {
       uncompressedBytes += chunk.length
       yield chunk
     }

@@ -167,9 +167,8 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null):
     await beginRestoreWindow(userId)
     // The safety backup's read of the rows also compares them with the backup (one read for both).
     const diff = new SnapshotDiff(prepared)
-    const expectedRows = Object.values(prepared.rowCounts).reduce((a, b) => a + b, 0)
     safetyBackupId = (await runBackup(userId, 'pre-restore', ip, {
-      tap: diff, restoreOf: backupId, expectedRows, ...observed,
+      tap: diff, restoreOf: backupId, ...observed,
       onRegistered: async (safetyId) => { await useDb().update(restores).set({ safetyBackupId: safetyId }).where(eq(restores.id, id)) },
     })).id
     const safetyBackupMs = performance.now() - t0

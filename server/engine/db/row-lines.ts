@@ -86,26 +86,42 @@ export function lineSelect(table: TableSpec, o: { columns?: readonly string[], w
   return { sql: `SELECT ${select.join(', ')} FROM ${q(table.name)} WHERE ${where} ORDER BY ${q(table.primaryKey)}`, pieces, keyCol }
 }
 
+/** How many rows a user has in a table, and their lowest and highest key (none when `rows` is 0). */
+export interface KeySpan { rows: number, first: unknown, last: unknown }
+
 /**
- * The user's rows of `select` (lineSelect of `table`), in batches (rowBatches). First the user's
- * lowest and highest key, through the owner index; then only that span of the primary key is read,
- * in key order. Without the span, a user holding a large share of a table has the whole table
- * scanned (every other user's rows too: measured 2.15 s against 1.4 s for 1M rows of 2.1M), and
- * a smaller one gets a sort of all their rows; with it the server picks between the key range
- * and the owner index, whichever reads less. Both statements run on `conn`, and must see the same
- * rows of the user, or a row added between them past the span would be missed: one REPEATABLE
- * READ snapshot (the export, the plan), or rows no one else can change meanwhile (the apply, at
- * READ COMMITTED: the user's rows locked or counted under the write gate, their writes refused).
+ * Each table's KeySpan for the user, in `tables`' order, in one statement (a COUNT, MIN and MAX
+ * per table through its owner index: 0.10 s for 1M rows). The caller reads in the same view of
+ * the user's rows (readLines says why).
  */
-export async function* readLines(conn: Connection, table: TableSpec, select: LineSelect, userId: number): AsyncGenerator<unknown[][]> {
-  const bounds = await new Promise<unknown[]>((resolve, reject) => conn.query({
-    sql: `SELECT MIN(${q(table.primaryKey)}), MAX(${q(table.primaryKey)}) FROM ${q(table.name)} WHERE ${q(table.ownerColumn)} = ?`,
-    values: [userId],
-    rowsAsArray: true,
-  }, (err, rows) => (err ? reject(err) : resolve((rows as unknown[][])[0] ?? []))))
-  // No row of the user: MIN is NULL.
-  if (bounds[0] === null || bounds[0] === undefined) return
-  yield* rowBatches(conn, select.sql, [userId, bounds[0], bounds[1]])
+export function keySpans(conn: Connection, tables: readonly TableSpec[], userId: number): Promise<KeySpan[]> {
+  const sql = tables.map(t => `SELECT COUNT(*), MIN(${q(t.primaryKey)}), MAX(${q(t.primaryKey)}) FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ?`).join(' UNION ALL ')
+  return new Promise((resolve, reject) => conn.query({ sql, values: tables.map(() => userId), rowsAsArray: true }, (err, rows) => {
+    if (err) return reject(err)
+    resolve((rows as unknown[][]).map(([n, first, last]) => ({ rows: Number(n), first, last })))
+  }))
+}
+
+/**
+ * The user's rows of `select` (lineSelect of their table), in batches (rowBatches), reading only
+ * the user's `span` of keys (keySpans), in key order. Without the span, a user holding a large
+ * share of a table has the whole table scanned (every other user's rows too: measured 2.15 s
+ * against 1.4 s for 1M rows of 2.1M), and a smaller one gets a sort of all their rows; with it the
+ * server picks between the key range and the owner index, whichever reads less. The span and the
+ * read must see the same rows of the user, or a row added between them past the span would be
+ * missed: one REPEATABLE READ snapshot (the export, the plan), or rows no one else can change
+ * meanwhile (the apply, at READ COMMITTED: the user's rows locked or counted under the write
+ * gate, their writes refused).
+ */
+export async function* readLines(conn: Connection, select: LineSelect, userId: number, span: KeySpan): AsyncGenerator<unknown[][]> {
+  if (!span.rows) return
+  yield* rowBatches(conn, select.sql, [userId, span.first, span.last])
+}
+
+/** readLines of one table, its span read first (on the first batch asked for). */
+export async function* readTableLines(conn: Connection, table: TableSpec, select: LineSelect, userId: number): AsyncGenerator<unknown[][]> {
+  const [span] = await keySpans(conn, [table], userId)
+  yield* readLines(conn, select, userId, span!)
 }
 
 /** A result row of lineSelect's query, as its line. */

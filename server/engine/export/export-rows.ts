@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto'
 import type { Pool, PoolConnection } from 'mysql2'
 import { FORMAT_NAME, FORMAT_VERSION, SCHEMA_VERSION, type FormatVersion, type Header, type Trailer } from '../format'
 import type { TableSpec } from '../spec'
-import { lineOf, lineSelect, readLines } from '../db/row-lines'
+import { keySpans, lineOf, lineSelect, readLines, type KeySpan } from '../db/row-lines'
 import { DatabaseError } from '../errors'
 import { checkpoint, type Observed } from '../progress'
 
@@ -15,11 +15,6 @@ export interface ExportOptions extends Observed {
   /** The lines' layout: format 2 (default where zstd works) or 1 (docs/backup-format.md). */
   formatVersion?: FormatVersion
   now?: Date
-  /**
-   * The caller's estimate of the rows to read (for progress; 0 or absent when unknown). A promise
-   * is not waited for: the count runs beside the export, and progress has its total once it comes.
-   */
-  expectedRows?: number | Promise<number>
   /** Bytes of serialized lines gathered before one write downstream (batched: a write per row is ~10x slower). */
   chunkBytes?: number
   /** Sees every row read, with its JSON text: lets a restore compare the file with this read (restore/snapshot-diff.ts). */
@@ -108,8 +103,6 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
   // Format 1 wraps each row: {"t":"<table>","r":[…]}; format 2 writes the table once, then bare arrays.
   const LINE_END = Buffer.from(version === 1 ? '}\n' : '\n')
   let prefix: Buffer | undefined
-  let expected = typeof o.expectedRows === 'number' ? o.expectedRows : 0
-  if (o.expectedRows instanceof Promise) o.expectedRows.then((n) => { expected = n }, () => {})
 
   let conn: PoolConnection
   try {
@@ -122,6 +115,12 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
   let ok = false
   let tap: TableTap | undefined
   try {
+    // Every table's row count and span of keys, in the snapshot: progress's exact total, and
+    // what each table's read covers (row-lines.ts readLines).
+    let spans: KeySpan[]
+    try { spans = await keySpans(conn, o.tables, o.userId) }
+    catch (err) { throw new DatabaseError('export.count', { cause: err }) }
+    const expected = spans.reduce((sum, s) => sum + s.rows, 0)
     const header: Header = {
       type: 'header',
       format: FORMAT_NAME,
@@ -139,14 +138,14 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
     out.line()
     yield* out.drain()
 
-    for (const table of o.tables) {
+    for (const [t, table] of o.tables.entries()) {
       if (version === 1) prefix = Buffer.from(`{"t":${JSON.stringify(table.name)},"r":`)
       else out.text(`{"t":${JSON.stringify(table.name)}}\n`)
       let count = 0
       tap = o.tap?.table(table)
       const select = lineSelect(table, { withKey: !!tap })
       const { pieces, keyCol } = select
-      const batches = readLines(conn, table, select, o.userId)
+      const batches = readLines(conn, select, o.userId, spans[t]!)
       for (;;) {
         let next: IteratorResult<unknown[][]>
         try { next = await batches.next() }
@@ -171,8 +170,7 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
         yield* out.drain()
         if (tap && texts) await tap.rows(keys!, texts)
         rowsRead += next.value.length
-        // Until the count comes, the total is unknown (0), never the rows read so far (a bar at 100 %).
-        checkpoint(o, { stage: 'reading', done: rowsRead, total: expected ? Math.max(rowsRead, expected) : 0, unit: 'rows' })
+        checkpoint(o, { stage: 'reading', done: rowsRead, total: expected, unit: 'rows' })
       }
       rowCounts[table.name] = count
       await tap?.end()

@@ -8,7 +8,7 @@ import { checkpoint, type Observed } from '../progress'
 import type { TableSpec } from '../spec'
 import { mergeSorted } from './merge'
 import { jsonColumns } from './row-json'
-import { lineOf, lineSelect, readLines } from '../db/row-lines'
+import { lineOf, lineSelect, readTableLines } from '../db/row-lines'
 import type { SpooledBackup, SpooledTable } from './spool'
 import { CONTINUES_RUN, EditFiles, type TableEdits } from './edit-files'
 import { SpoolReader } from './spool-format'
@@ -206,7 +206,7 @@ async function compareTable(conn: PoolConnection, t: TableSpec, spooled: Spooled
   const core = conn.connection as unknown as CoreConnection
   // Each row's line as the file holds it (row-lines.ts), and its key.
   const select = lineSelect(t, { columns: compared ? compared.columns : [t.primaryKey], withKey: true })
-  const dbRows = readLines(core, t, select, o.userId)
+  const dbRows = readTableLines(core, t, select, o.userId)
   const file = compared ? new SpoolReader(compared.path) : { take: () => undefined, fill: async () => {} }
   const out = new EditFiles(o.dir, 'compare', t.updatesInPlace)
   let keys = 0

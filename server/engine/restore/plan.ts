@@ -4,7 +4,7 @@ import { DatabaseError } from '../errors'
 import type { OnProgress } from '../progress'
 import type { TableSpec } from '../spec'
 import { mergeSorted, type RowCursor } from './merge'
-import { lineOf, lineSelect, readLines } from '../db/row-lines'
+import { lineOf, lineSelect, readTableLines } from '../db/row-lines'
 import type { SpooledBackup } from './spool'
 import { SpoolReader } from './spool-format'
 
@@ -54,7 +54,7 @@ export async function plan(o: PlanOptions): Promise<TablePlan[]> {
       const select = lineSelect(t, { columns: spooled?.complete ? spooled.columns : [t.primaryKey], withKey: true })
       const p: TablePlan = { table: t.name, unchanged: 0, changed: 0, onlyInBackup: 0, onlyInDatabase: 0, examples: { changed: [], onlyInBackup: [], onlyInDatabase: [] } }
       const core = conn.connection as unknown as CoreConnection
-      const db = readLines(core, t, select, o.userId)
+      const db = readTableLines(core, t, select, o.userId)
       const reader = spooled ? new SpoolReader(spooled.path) : undefined
       const file: RowCursor = reader ?? { take: () => undefined, fill: async () => {} }
       // With an older shape the file's row is never "equal": compare keys only.

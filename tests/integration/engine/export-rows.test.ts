@@ -26,7 +26,8 @@ describe('exportUserRows', () => {
     const chunks: Buffer[] = []
     const result: { rowCounts?: Record<string, number>, digest?: string } = {}
     const events: number[] = []
-    for await (const c of exportUserRows({ pool, userId: USER, backupId: 'b', tables: USER_DATA_TABLES, app: { name: 'cofre', version: 'test' }, formatVersion, chunkBytes: 16 * 1024, onProgress: e => events.push(e.done) }, result)) chunks.push(c)
+    const totals = new Set<number | undefined>()
+    for await (const c of exportUserRows({ pool, userId: USER, backupId: 'b', tables: USER_DATA_TABLES, app: { name: 'cofre', version: 'test' }, formatVersion, chunkBytes: 16 * 1024, onProgress: (e) => { events.push(e.done); totals.add(e.total) } }, result)) chunks.push(c)
     expect(chunks.length).toBeGreaterThan(3)
     const text = Buffer.concat(chunks).toString('utf8')
     const lines = text.trimEnd().split('\n').map(l => JSON.parse(l))
@@ -56,6 +57,8 @@ describe('exportUserRows', () => {
     expect(trailer).toEqual({ type: 'trailer', rowCounts: { accounts: 2, categories: 2, transactions: 3000, preferences: 1 }, digest: `sha256:${createHash('sha256').update(before).digest('hex')}` })
     expect(result).toEqual({ rowCounts: trailer.rowCounts, digest: trailer.digest })
     expect(events.at(-1)).toBe(3005)
+    // The total is the exact count, from the export's own snapshot, from the first event on.
+    expect([...totals]).toEqual([3005])
   })
 
   it('the database writes each row\'s line: the same text JSON.stringify makes of the row the driver parses, for every kind of value', async () => {
