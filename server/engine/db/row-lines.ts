@@ -95,10 +95,14 @@ export interface KeySpan { rows: number, first: unknown, last: unknown }
  * the user's rows (readLines says why).
  */
 export function keySpans(conn: Connection, tables: readonly TableSpec[], userId: number): Promise<KeySpan[]> {
-  const sql = tables.map(t => `SELECT COUNT(*), MIN(${q(t.primaryKey)}), MAX(${q(t.primaryKey)}) FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ?`).join(' UNION ALL ')
+  // Each row names its table by position: a UNION ALL's rows have no promised order.
+  const sql = tables.map((t, i) => `SELECT ${i}, COUNT(*), MIN(${q(t.primaryKey)}), MAX(${q(t.primaryKey)}) FROM ${q(t.name)} WHERE ${q(t.ownerColumn)} = ?`).join(' UNION ALL ')
   return new Promise((resolve, reject) => conn.query({ sql, values: tables.map(() => userId), rowsAsArray: true }, (err, rows) => {
     if (err) return reject(err)
-    resolve((rows as unknown[][]).map(([n, first, last]) => ({ rows: Number(n), first, last })))
+    const spans: KeySpan[] = []
+    for (const [i, n, first, last] of rows as unknown[][]) spans[Number(i)] = { rows: Number(n), first, last }
+    if (spans.length !== tables.length || tables.some((_, i) => !spans[i])) return reject(new Error('the database did not count every table'))
+    resolve(spans)
   }))
 }
 

@@ -172,6 +172,8 @@ export async function* exportUserRows(o: ExportOptions, result: Partial<ExportRe
         rowsRead += next.value.length
         checkpoint(o, { stage: 'reading', done: rowsRead, total: expected, unit: 'rows' })
       }
+      // The same snapshot counted this table before reading it: rows read must be rows counted.
+      if (count !== spans[t]!.rows) throw new DatabaseError(`export.${table.name}`, { cause: new Error(`read ${count} rows, counted ${spans[t]!.rows}`) })
       rowCounts[table.name] = count
       await tap?.end()
       tap = undefined

@@ -2,13 +2,6 @@ import { join } from 'node:path'
 import type { Edit } from './merge'
 import { LineWriter, spoolLine } from './spool-format'
 
-/**
- * In the delete file, the text beside a key that follows the previous key to delete with no row
- * of the user kept between them (in the database's key order): such keys form a run, which the
- * apply deletes as one span of keys instead of listing them (apply.ts deleteKeys).
- */
-export const CONTINUES_RUN = '+'
-
 /** What a table's comparison found, and where its keys to delete, rows to insert and rows to update were written. */
 export interface TableEdits {
   unchanged: number
@@ -33,8 +26,6 @@ export class EditFiles {
   private readonly dels: LineWriter
   private readonly ins: LineWriter
   private readonly ups: LineWriter
-  /** Whether the last database row seen was deleted (the next deleted key continues its run). */
-  private lastDeleted = false
 
   /** `inPlace`: changed rows go to the update file; otherwise each is a key to delete and a row to insert (TableSpec.updatesInPlace). */
   constructor(dir: string, name: string, private readonly inPlace: boolean) {
@@ -48,14 +39,12 @@ export class EditFiles {
     const c = this.counts
     for (const e of edits) {
       let wait: Promise<void> | undefined
-      // Rows only in the file are not in the database yet when the deletes run: they end no run.
       if (e.op === 'same') {
         c.unchanged++
         c.compared++
-        this.lastDeleted = false
       }
       else if (e.op === 'delete') {
-        wait = this.deleteKey(e.pk)
+        wait = this.dels.write(spoolLine(e.pk, ''))
         c.toDelete++
         c.compared++
       }
@@ -63,11 +52,10 @@ export class EditFiles {
         wait = this.ups.write(spoolLine(e.pk, e.json))
         c.toUpdate++
         c.compared++
-        this.lastDeleted = false
       }
       else {
         if (e.op === 'change') {
-          const w = this.deleteKey(e.pk)
+          const w = this.dels.write(spoolLine(e.pk, ''))
           if (w) await w
           c.toDelete++
           c.compared++
@@ -77,12 +65,6 @@ export class EditFiles {
       }
       if (wait) await wait
     }
-  }
-
-  private deleteKey(pk: number) {
-    const w = this.dels.write(spoolLine(pk, this.lastDeleted ? CONTINUES_RUN : ''))
-    this.lastDeleted = true
-    return w
   }
 
   async end(): Promise<TableEdits> {

@@ -13,8 +13,7 @@ import { USER_DATA_TABLES } from '../../../server/db/registry'
 import { exportUserRows } from '../../../server/engine/export/export-rows'
 import { readArchive } from '../../../server/engine/restore/archive-reader'
 import { apply } from '../../../server/engine/restore/apply'
-import { CONTINUES_RUN, EditFiles } from '../../../server/engine/restore/edit-files'
-import { LineWriter, spoolLine } from '../../../server/engine/restore/spool-format'
+import { EditFiles } from '../../../server/engine/restore/edit-files'
 import { DatabaseError } from '../../../server/engine/errors'
 import { plan } from '../../../server/engine/restore/plan'
 import { spoolValidated, type SpooledBackup } from '../../../server/engine/restore/spool'
@@ -46,8 +45,8 @@ async function spoolOf(userId: number, into: string): Promise<SpooledBackup> {
 }
 
 /** Inserts a transaction of the user's; returns its id. */
-async function addTransaction(userId: number, accountId: number, n: number): Promise<number> {
-  const [r] = await conn.query<any>('INSERT INTO transactions (user_id, account_id, amount, date, description) VALUES (?, ?, ?, \'2026-02-01\', ?)', [userId, accountId, `${n}.00`, `added ${n}`])
+async function addTransaction(c: typeof conn, userId: number, accountId: number, n: number): Promise<number> {
+  const [r] = await c.query<any>('INSERT INTO transactions (user_id, account_id, amount, date, description) VALUES (?, ?, ?, \'2026-02-01\', ?)', [userId, accountId, `${n}.00`, `added ${n}`])
   return Number(r.insertId)
 }
 
@@ -91,67 +90,39 @@ describe('plan and apply', () => {
     expect(await dumpUser(conn, USER)).toEqual(original)
   })
 
-  it('a run of rows to delete goes as one span of keys, and another user\'s rows inside that span stay', async () => {
+  it('deleting rows interleaved with another user\'s never waits for that user\'s locks, and leaves their rows as they were', async () => {
+    // The deletes name the user's keys: a DELETE of a span of keys instead (tried, measured 40 %
+    // faster) scans and locks every row in the span, another user's too, and waited here for
+    // the other user's open transaction until the lock wait timeout, then failed the restore.
     const [a, b] = [USER + 10, USER + 11]
     const [la, lb] = [await seedLedger(conn, a, 20), await seedLedger(conn, b, 0)]
-    const into = await mkdtemp(join(tmpdir(), 'cofre-run-test-'))
+    const into = await mkdtemp(join(tmpdir(), 'cofre-interleaved-test-'))
+    const other = await connect(inject('stack').databaseUrl)
     try {
       const backup = await spoolOf(a, into)
       const expected = await dumpUser(conn, a)
-      // 100 rows of a's added since the backup (one run: no row of a's kept among them), each
-      // next to one of b's, so the run's span of keys holds 100 rows of b's too.
+      // 100 rows of a's added since the backup, each next to one of b's.
+      const bIds: number[] = []
       for (let i = 0; i < 100; i++) {
-        await addTransaction(a, la.accountIds[0]!, i)
-        await addTransaction(b, lb.accountIds[0]!, i)
+        await addTransaction(conn, a, la.accountIds[0]!, i)
+        bIds.push(await addTransaction(conn, b, lb.accountIds[0]!, i))
       }
       const bBefore = await dumpUser(conn, b)
+      // b is in the middle of a write of their own: a row amid a's rows to delete stays locked.
+      await other.query('START TRANSACTION')
+      await other.query('UPDATE transactions SET description = \'b writing\' WHERE id = ?', [bIds[50]])
+      const started = performance.now()
       const result = await apply({ pool: pool.promise(), userId: a, tables: USER_DATA_TABLES, prepared: { ...backup, dir: into } })
+      expect(performance.now() - started).toBeLessThan(2000)
       expect(result.changes.transactions).toEqual({ unchanged: 20, deleted: 100, inserted: 0, updated: 0 })
       expect(await dumpUser(conn, a)).toEqual(expected)
+      await other.query('ROLLBACK')
       expect(await dumpUser(conn, b)).toEqual(bBefore)
     }
-    finally { await rm(into, { recursive: true, force: true }) }
-  })
-
-  it('a run whose span would take a row that is kept deletes nothing: the server\'s count does not add up and the restore rolls back', async () => {
-    // Edits as the safety backup's read would hand them over, with 64 keys to delete marked as
-    // one run although a row of the backup's lies between them: the span would take it too.
-    const a = USER + 12
-    const la = await seedLedger(conn, a, 0)
-    const added: number[] = []
-    for (let i = 0; i < 32; i++) added.push(await addTransaction(a, la.accountIds[0]!, i))
-    await addTransaction(a, la.accountIds[0]!, 99) // the row kept, in the middle
-    for (let i = 32; i < 64; i++) added.push(await addTransaction(a, la.accountIds[0]!, i))
-    // Out of the backup, then back with the same keys: rows only in the database, around the kept one.
-    await conn.query('CREATE TEMPORARY TABLE saved_rows AS SELECT * FROM transactions WHERE id IN (?)', [added])
-    await conn.query('DELETE FROM transactions WHERE id IN (?)', [added])
-    const into = await mkdtemp(join(tmpdir(), 'cofre-run-test-'))
-    try {
-      const backup = await spoolOf(a, into)
-      await conn.query('INSERT INTO transactions SELECT * FROM saved_rows')
-      await conn.query('DROP TEMPORARY TABLE saved_rows')
-      const before = await dumpUser(conn, a)
-      const edits = new Map()
-      for (const t of USER_DATA_TABLES) {
-        const e = new EditFiles(into, `forged-run-${t.name}`, true)
-        const counts = await e.end()
-        if (t.name === 'transactions') {
-          const w = new LineWriter(counts.deletePath)
-          added.forEach((pk, i) => w.write(spoolLine(pk, i ? CONTINUES_RUN : '')))
-          await w.end()
-          counts.toDelete = added.length
-        }
-        const [[{ n }]] = await conn.query<any[]>(`SELECT COUNT(*) AS n FROM \`${t.name}\` WHERE user_id = ?`, [a])
-        counts.compared = Number(n)
-        edits.set(t.name, counts)
-      }
-      await expect(apply({ pool: pool.promise(), userId: a, tables: USER_DATA_TABLES, prepared: { ...backup, dir: into }, edits })).rejects.toBeInstanceOf(DatabaseError)
-      expect(await dumpUser(conn, a)).toEqual(before)
-      // The same keys, honestly marked (two runs of 32, too short for a span: listed), restore it.
-      const honest = await apply({ pool: pool.promise(), userId: a, tables: USER_DATA_TABLES, prepared: { ...backup, dir: into } })
-      expect(honest.changes.transactions).toEqual({ unchanged: 1, deleted: 64, inserted: 0, updated: 0 })
+    finally {
+      await other.end()
+      await rm(into, { recursive: true, force: true })
     }
-    finally { await rm(into, { recursive: true, force: true }) }
   })
 
   it('an update that would reach a row not this user\'s changes nothing and rolls the whole restore back', async () => {
