@@ -33,9 +33,8 @@ export interface PlanOptions {
  * The plan stage: what applying the prepared backup would change, per table — rows unchanged,
  * changed, only in the backup (would be inserted), only in the database (would be deleted). It
  * reads the user's current rows (one read-only consistent snapshot for every table, no locks) and
- * writes nothing. A table
- * whose file lacks columns (an older shape) cannot be compared row by row: a key in both counts
- * as changed.
+ * writes nothing. A table whose file lacks columns (an older shape) cannot be compared row by row:
+ * a key in both counts as changed.
  */
 export async function plan(o: PlanOptions): Promise<TablePlan[]> {
   const conn = await o.pool.getConnection().catch((err) => { throw new DatabaseError('plan.connect', { cause: err }) })
