@@ -68,11 +68,16 @@ export function lineSelect(table: TableSpec, o: { columns?: readonly string[], w
       select.push(`CAST(${col} AS CHAR)`)
       return
     }
-    const expr = c.kind === 'id' || c.kind === 'int'
-      ? col
-      : c.kind === 'decimal' || c.kind === 'date' || c.kind === 'datetime'
-        ? `CONCAT('"', ${col}, '"')`
-        : `JSON_QUOTE(${col})`
+    const quoted = c.kind === 'decimal' || c.kind === 'date' || c.kind === 'datetime'
+    if (quoted && !c.nullable) {
+      // Never NULL: its quotes join the fixed text around it (no CONCAT of its own per row).
+      fixed += '"'
+      take()
+      run.push(col)
+      fixed += '"'
+      return
+    }
+    const expr = c.kind === 'id' || c.kind === 'int' ? col : quoted ? `CONCAT('"', ${col}, '"')` : `JSON_QUOTE(${col})`
     take()
     run.push(c.nullable ? `IFNULL(${expr}, 'null')` : expr)
   })
