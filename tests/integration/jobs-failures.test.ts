@@ -9,7 +9,7 @@ import { dropDatabase } from '../../scripts/lib/database.mjs'
 import { RESPOND_ASYNC } from '../../shared/prefer'
 import { startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { jobLockName } from '../../server/services/job-lock'
-import { http, newUser, type TestUser } from '../support/api'
+import { http, seededUser, type TestUser } from '../support/api'
 import { until } from '../support/until'
 import { connect, databaseName, seedLedger } from '../support/data'
 import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
@@ -34,13 +34,11 @@ const kill = (p: AppProcess) => { p.child.kill('SIGKILL'); started.splice(starte
 beforeAll(async () => {
   databaseUrl = await createTestDatabase()
   aws = await startLocalAws({ port: 0 })
-  // Only rate limits are raised: they are counters, not capacity. The pool size, job slots, lock
-  // and queue timeouts all keep their defaults, so nothing about concurrency is hidden.
+  // Every limit, pool size and job slot is the default users get; of the timeouts only the queue's
+  // visibility and heartbeat are shortened (above: stricter, not looser). Users are written to the
+  // database and signed in, so this file's many users stay under the per-IP sign-up limit.
   env = appEnv(databaseUrl, aws, {
     ...QUICK,
-    COFRE_REGISTER_LIMIT_IP: '1000', // hides nothing: a counter of sign-ups per IP (this file signs up many users from 127.0.0.1); tested at its default in auth-limits.test.ts
-    NUXT_BACKUPS_RATE_LIMIT: '1000', // hides nothing: a counter of backups per user per hour, not capacity; tested at its default in backups.test.ts
-    NUXT_RESTORES_RATE_LIMIT: '1000', // hides nothing: a counter of restores per user per hour, not capacity; tested at its default in backup-limits.test.ts
   })
   web = await start({ NUXT_ROLE: 'web' })
 }, 90_000)
@@ -62,7 +60,7 @@ const follow = (u: TestUser, location: string, timeoutMs = 90_000) =>
 /** A new user with `rows` transactions, a worker started, and a first backup of theirs, completed. */
 async function userWithBackup(name: string, rows: number) {
   const conn = await connect(databaseUrl)
-  const u = await newUser(web.baseURL, name)
+  const u = await seededUser(web.baseURL, databaseUrl, name)
   await seedLedger(conn, u.id, rows)
   const worker = await start({ NUXT_ROLE: 'worker' })
   const b = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken })
@@ -73,7 +71,7 @@ async function userWithBackup(name: string, rows: number) {
 describe('recovery', () => {
   it('a queued job whose message is still on the queue is not ended by recovery (workers busy or restarting)', async () => {
     const conn = await connect(databaseUrl)
-    const u = await newUser(web.baseURL, 'queued-stale')
+    const u = await seededUser(web.baseURL, databaseUrl, 'queued-stale')
     // No worker is up (all busy, or being redeployed): the job waits in the queue, as designed.
     const res = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: ASYNC })
     expect(res.status).toBe(202)
@@ -177,7 +175,7 @@ describe('queued restore', () => {
 describe('cancel', () => {
   it('cancelling a job whose worker died ends it (the next delivery does not leave it running)', async () => {
     const conn = await connect(databaseUrl)
-    const u = await newUser(web.baseURL, 'cancel-dead')
+    const u = await seededUser(web.baseURL, databaseUrl, 'cancel-dead')
     await seedLedger(conn, u.id, 300_000)
     const w1 = await start({ NUXT_ROLE: 'worker' })
     const res = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: ASYNC })
@@ -205,7 +203,7 @@ describe('cancel', () => {
 describe('a worker that stops answering (frozen host, network partition)', () => {
   it('its job is not ended while it may still run, and the user is not locked out of every later job', async () => {
     const conn = await connect(databaseUrl)
-    const u = await newUser(web.baseURL, 'frozen')
+    const u = await seededUser(web.baseURL, databaseUrl, 'frozen')
     await seedLedger(conn, u.id, 300_000)
     const w1 = await start({ NUXT_ROLE: 'worker' })
     const res = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: ASYNC })
@@ -236,7 +234,7 @@ describe('single instance without a queue (role both, NUXT_QUEUE_URL unset: npm 
   it('a restart mid-backup does not lock the user out of backups for NUXT_JOBS_STALE_AFTER_SECONDS (600 s)', async () => {
     const conn = await connect(databaseUrl)
     const solo = await start({ NUXT_ROLE: 'both', NUXT_QUEUE_URL: '' })
-    const u = await newUser(solo.baseURL, 'solo')
+    const u = await seededUser(solo.baseURL, databaseUrl, 'solo')
     await seedLedger(conn, u.id, 300_000)
     const res = await http(solo.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: ASYNC })
     expect(res.status).toBe(202)
@@ -257,7 +255,7 @@ describe('the job message', () => {
   it('a job whose requester address is long (X-Forwarded-For behind COFRE_TRUST_PROXY) still runs', async () => {
     const proxied = await start({ NUXT_ROLE: 'web', COFRE_TRUST_PROXY: 'true' })
     await start({ NUXT_ROLE: 'worker' })
-    const u = await newUser(proxied.baseURL, 'xff')
+    const u = await seededUser(proxied.baseURL, databaseUrl, 'xff')
     // The first X-Forwarded-For entry is whatever the client sent; proxies append theirs after it.
     const res = await http(proxied.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: { ...ASYNC, 'x-forwarded-for': `${'a'.repeat(80)}, 203.0.113.7` } })
     expect(res.status).toBe(202)
@@ -277,7 +275,7 @@ describe('no request can hang', () => {
     await new Promise<void>(r => blackhole.listen(0, '127.0.0.1', r))
     const port = (blackhole.address() as { port: number }).port
     const stalled = await start({ NUXT_ROLE: 'web', NUXT_QUEUE_ENDPOINT: `http://127.0.0.1:${port}` })
-    const u = await newUser(stalled.baseURL, 'sqs-stall')
+    const u = await seededUser(stalled.baseURL, databaseUrl, 'sqs-stall')
     const t0 = Date.now()
     const res = await Promise.race([
       http(stalled.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: ASYNC }),

@@ -9,7 +9,7 @@ import { dropDatabase } from '../../scripts/lib/database.mjs'
 import { RESPOND_ASYNC } from '../../shared/prefer'
 import { startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { jobLockName } from '../../server/services/job-lock'
-import { http, newUser, type TestUser } from '../support/api'
+import { http, seededUser, type TestUser } from '../support/api'
 import { until } from '../support/until'
 import { connect, databaseName, dumpUser, seedLedger } from '../support/data'
 import { s3Client } from '../support/mutate'
@@ -36,13 +36,11 @@ const base = () => web.baseURL
 beforeAll(async () => {
   databaseUrl = await createTestDatabase()
   aws = await startLocalAws({ port: 0 })
-  // Only rate limits are raised: they are counters, not capacity. The pool size, job slots, lock
-  // and queue timeouts all keep their defaults, so nothing about concurrency is hidden.
+  // Every limit, pool size and job slot is the default users get; of the timeouts only the queue's
+  // visibility and heartbeat are shortened (above: stricter, not looser). Users are written to the
+  // database and signed in, so this file's many users stay under the per-IP sign-up limit.
   env = appEnv(databaseUrl, aws, {
     ...QUICK_REDELIVERY,
-    COFRE_REGISTER_LIMIT_IP: '1000', // hides nothing: a counter of sign-ups per IP (this file signs up many users from 127.0.0.1); tested at its default in auth-limits.test.ts
-    NUXT_BACKUPS_RATE_LIMIT: '1000', // hides nothing: a counter of backups per user per hour, not capacity; tested at its default in backups.test.ts
-    NUXT_RESTORES_RATE_LIMIT: '1000', // hides nothing: a counter of restores per user per hour, not capacity; tested at its default in backup-limits.test.ts
   })
   web = await startApp({ ...env, NUXT_ROLE: 'web' })
   await startWorker()
@@ -76,7 +74,7 @@ describe('roles', () => {
 describe('1 web + 2 workers', () => {
   it('20 jobs for 10 users all end completed with the right data, run by the workers only', async () => {
     const conn = await connect(databaseUrl)
-    const users = await Promise.all(Array.from({ length: 10 }, (_, i) => newUser(base(), `many${i}`)))
+    const users = await Promise.all(Array.from({ length: 10 }, (_, i) => seededUser(base(), databaseUrl, `many${i}`)))
     for (const u of users) await seedLedger(conn, u.id, 3_000)
     await Promise.all(users.map(async (u) => {
       const backup = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
@@ -102,7 +100,7 @@ describe('1 web + 2 workers', () => {
   }, 180_000)
 
   it('a worker killed mid-backup: the other completes it — one completed row, one object, no other', async () => {
-    const u = await newUser(base(), 'kill-b')
+    const u = await seededUser(base(), databaseUrl, 'kill-b')
     const conn = await connect(databaseUrl)
     await seedLedger(conn, u.id, 300_000)
     // Answered at once (the screen's way), so the job can be caught running.
@@ -125,7 +123,7 @@ describe('1 web + 2 workers', () => {
   }, 180_000)
 
   it('a worker killed mid-restore: the transaction rolled back, the other worker completes it; the data equals the backup', async () => {
-    const u = await newUser(base(), 'kill-r')
+    const u = await seededUser(base(), databaseUrl, 'kill-r')
     const conn = await connect(databaseUrl)
     await seedLedger(conn, u.id, 200_000)
     const backup = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
@@ -162,7 +160,7 @@ describe('1 web + 2 workers', () => {
   }, 240_000)
 
   it('a message delivered again for a finished job does nothing twice', async () => {
-    const u = await newUser(base(), 'dup')
+    const u = await seededUser(base(), databaseUrl, 'dup')
     const res = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
     const b = res.status === 201 ? res.body : await follow(u, res.headers.get('location')!)
     expect(b.status).toBe('completed')
@@ -185,7 +183,7 @@ describe('1 web + 2 workers', () => {
 
 describe('failures after the 202', () => {
   it('A2: an invalid backup found by the job — the restore\'s row says BACKUP_INVALID with its reason, the data unchanged', async () => {
-    const u = await newUser(base(), 'a2')
+    const u = await seededUser(base(), databaseUrl, 'a2')
     const conn = await connect(databaseUrl)
     await seedLedger(conn, u.id, 500)
     const backup = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
@@ -206,8 +204,8 @@ describe('failures after the 202', () => {
 
 describe('cancel', () => {
   it('another user can neither follow nor cancel a job (404, as for a job that does not exist)', async () => {
-    const owner = await newUser(base(), 'owner')
-    const other = await newUser(base(), 'other')
+    const owner = await seededUser(base(), databaseUrl, 'owner')
+    const other = await seededUser(base(), databaseUrl, 'other')
     const backup = await http(base(), 'POST', '/api/backup', { token: owner.accessToken, headers: ASYNC })
     const b = backup.status === 201 ? backup.body : await follow(owner, backup.headers.get('location')!)
     const restore = await http(base(), 'POST', '/api/restore', { token: owner.accessToken, body: { backup_id: b.backup_id }, headers: ASYNC })
@@ -221,7 +219,7 @@ describe('cancel', () => {
   }, 60_000)
 
   it('a running backup, cancelled: no object, the row cancelled; the user can back up again at once', async () => {
-    const u = await newUser(base(), 'cancel-b')
+    const u = await seededUser(base(), databaseUrl, 'cancel-b')
     const conn = await connect(databaseUrl)
     await seedLedger(conn, u.id, 300_000)
     const pending = http(base(), 'POST', '/api/backup', { token: u.accessToken })
@@ -242,7 +240,7 @@ describe('cancel', () => {
   }, 120_000)
 
   it('a running restore, cancelled before its commit: the data as before, no safety backup left', async () => {
-    const u = await newUser(base(), 'cancel-r')
+    const u = await seededUser(base(), databaseUrl, 'cancel-r')
     const conn = await connect(databaseUrl)
     await seedLedger(conn, u.id, 200_000)
     const backup = await http(base(), 'POST', '/api/backup', { token: u.accessToken })
@@ -265,7 +263,7 @@ describe('cancel', () => {
   }, 180_000)
 
   it('a queued backup, cancelled: it never runs', async () => {
-    const u = await newUser(base(), 'cancel-q')
+    const u = await seededUser(base(), databaseUrl, 'cancel-q')
     const conn = await connect(databaseUrl)
     const lock = jobLockName(databaseName(databaseUrl), u.id)
     await conn.query('SELECT GET_LOCK(?, 0)', [lock])
@@ -285,7 +283,7 @@ describe('cancel', () => {
 
 describe('attempts used up', () => {
   it('the job ends failed (JOB_INTERRUPTED), one SNS message is published and the message goes to the dead-letter queue', async () => {
-    const u = await newUser(base(), 'dlq')
+    const u = await seededUser(base(), databaseUrl, 'dlq')
     const conn = await connect(databaseUrl)
     await drainNotifications(aws.endpoint, aws.queueName, 1)
     // Another instance holds the user's lock for good: every delivery is turned away and counted.
