@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dateTimeFormat, displayNames, listFormat, numberFormat, relativeTimeFormat } from '../../../composables/intl'
+import { dateTimeFormat, displayNames, listFormat, numberFormat, relativeTimeFormat } from '../../../shared/intl'
 
 describe('shared Intl formatters', () => {
   it('hands back the same formatter for the same locale and options, and formats like a fresh one', () => {
