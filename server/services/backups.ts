@@ -157,6 +157,7 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
       status: 'completed',
       unlessCancelled: true,
       attempt: o.attempt,
+      rows: Object.values(result.rowCounts).reduce((n, c) => n + c, 0),
       set: { size_bytes: result.sizeBytes, sha256: result.sha256, row_counts: JSON.stringify(result.rowCounts) },
     })
   }

@@ -180,10 +180,12 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null):
     // entry commit with it: whoever sees the job completed (a waiter in another process polls the
     // row) also sees them.
     const owned = ownedBy(run.attempt)
+    const restoredRows = Object.values(prepared.rowCounts).reduce((n, c) => n + c, 0)
     const commitIf = {
-      sql: `UPDATE restores SET status = 'completed', stage = 'finished', progress_done = progress_total, error_code = NULL, completed_at = CURRENT_TIMESTAMP(3), safety_backup_id = ?, restored = ?
+      // Progress reads rows restored / rows restored (as finishJob's `rows` does for a backup).
+      sql: `UPDATE restores SET status = 'completed', stage = 'finished', progress_done = ?, progress_total = ?, progress_unit = 'rows', error_code = NULL, completed_at = CURRENT_TIMESTAMP(3), safety_backup_id = ?, restored = ?
             WHERE id = ? AND status = 'running' AND ${owned.sql} AND cancel_requested_at IS NULL`,
-      values: [safetyBackupId, JSON.stringify(prepared.rowCounts), id, ...owned.values],
+      values: [restoredRows, restoredRows, safetyBackupId, JSON.stringify(prepared.rowCounts), id, ...owned.values],
       also: [
         markRestoredStatement(userId, backupId),
         auditStatement({ userId, action: 'backup.restore', targetId: backupId, detail: { restoreId: id, safetyBackupId, restored: prepared.rowCounts }, ip }),

@@ -88,6 +88,15 @@ describe('1 web + 2 workers', () => {
       expect([200, 202]).toContain(restore.status)
       if (restore.status === 202) expect((await follow(u, restore.headers.get('location')!)).status).toBe('completed')
       expect(await dumpUser(conn, u.id)).toEqual(snapshot)
+      // A completed job's progress is every row done, however quickly it ran (progress writes are
+      // throttled: a job that ended before its first one read 0/0).
+      const rows = Object.values(done.row_counts as Record<string, number>).reduce((n, c) => n + c, 0)
+      expect(rows).toBeGreaterThan(3_000)
+      const [[b]] = await conn.query<any[]>('SELECT progress_done AS d, progress_total AS t, progress_unit AS u FROM backups WHERE id = ?', [done.backup_id])
+      expect(b).toEqual({ d: rows, t: rows, u: 'rows' })
+      const [[{ id: restoreId }]] = await conn.query<any[]>('SELECT id FROM restores WHERE user_id = ?', [u.id])
+      const r = await http(base(), 'GET', `/api/restores/${restoreId}`, { token: u.accessToken })
+      expect(r.body.progress).toEqual({ done: rows, total: rows, unit: 'rows' })
     }))
     const [ran] = await conn.query<any[]>(`SELECT worker_id AS w, status FROM backups WHERE kind = 'manual' AND user_id IN (?) UNION ALL SELECT worker_id, status FROM restores WHERE user_id IN (?)`, [users.map(u => u.id), users.map(u => u.id)])
     await conn.end()

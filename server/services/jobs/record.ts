@@ -56,6 +56,12 @@ export interface JobEnd {
   status: 'completed' | 'failed' | 'cancelled'
   errorCode?: string | null
   errorDetail?: Record<string, unknown> | null
+  /**
+   * A completed job's rows (a backup's rows written, a restore's rows restored): its progress then
+   * reads rows/rows. Without it, completing copies the last persisted total into done — which is
+   * 0/0 for a job that finished before any progress write (they are throttled).
+   */
+  rows?: number
   /** Other columns of the row to set in the same statement (e.g. a backup's size and digest). */
   set?: Record<string, unknown>
   /** Only if no cancel was asked for (a backup that finished its upload as the user cancelled is cancelled). */
@@ -72,9 +78,9 @@ export interface JobEnd {
 export async function finishJob(kind: JobKind, id: string, end: JobEnd): Promise<boolean> {
   const extra = Object.entries(end.set ?? {})
   const ended = (await run(
-    `UPDATE ?? SET status = ?, stage = 'finished', progress_done = IF(? = 'completed', progress_total, progress_done), error_code = ?, error_detail = ?, completed_at = CURRENT_TIMESTAMP(3)${extra.map(() => ', ?? = ?').join('')}
+    `UPDATE ?? SET status = ?, stage = 'finished', ${end.rows === undefined ? 'progress_done = IF(? = \'completed\', progress_total, progress_done)' : 'progress_done = ?, progress_total = ?, progress_unit = \'rows\''}, error_code = ?, error_detail = ?, completed_at = CURRENT_TIMESTAMP(3)${extra.map(() => ', ?? = ?').join('')}
      WHERE id = ? AND status IN ('queued', 'running')${end.unlessCancelled ? ' AND cancel_requested_at IS NULL' : ''}${end.attempt ? ` AND ${ownedBy(end.attempt).sql}` : ''}`,
-    [JOB_TABLE[kind], end.status, end.status, end.errorCode ?? null, end.errorDetail ? JSON.stringify(end.errorDetail) : null, ...extra.flat(), id, ...(end.attempt ? ownedBy(end.attempt).values : [])],
+    [JOB_TABLE[kind], end.status, ...(end.rows === undefined ? [end.status] : [end.rows, end.rows]), end.errorCode ?? null, end.errorDetail ? JSON.stringify(end.errorDetail) : null, ...extra.flat(), id, ...(end.attempt ? ownedBy(end.attempt).values : [])],
   )) === 1
   if (ended) jobEvents.emit(id)
   return ended
