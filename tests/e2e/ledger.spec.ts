@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { expect, test } from '@playwright/test'
-import { hydrated } from '../support/e2e-helpers'
+import { apiAs, hydrated, open, signUp } from '../support/e2e-helpers'
 
 // A new user signs up in the browser, creates an account and a transaction through the dialogs,
 // reloads (the list comes from the server again) and sees both, with money formatted exactly.
@@ -82,4 +82,28 @@ test('shows the API\'s validation message and refuses to delete an account with 
   await expect(page.getByTestId('confirm-error')).toContainText('This account has transactions')
   await page.getByTestId('confirm-cancel').click()
   await expect(page.getByTestId('account-row').filter({ hasText: 'Busy account' })).toBeVisible()
+})
+
+// The table's footer is sent by the server as its look (the range readable at once) and becomes
+// Vuetify's real footer in the browser: paging and the page size work once the page is hydrated.
+test('the ledger table pages: the server sends the range, the browser pages and changes the page size', async ({ page, baseURL }) => {
+  await signUp(page, baseURL!, { name: 'Pager', redirect: '/dashboard' })
+  const acc = await apiAs<{ id: number }>(page, baseURL!, 'POST', '/api/accounts', { name: 'Paged', currency: 'BRL' })
+  for (let i = 1; i <= 30; i++) await apiAs(page, baseURL!, 'POST', '/api/transactions', { accountId: acc.id, amount: '-1.00', date: `2024-01-${String(i).padStart(2, '0')}`, description: `tx ${i}` })
+
+  const html = await (await page.request.get('/transactions')).text()
+  expect(html).toContain('1–25 of 30')
+  expect(html).toContain('aria-label="Next page"')
+
+  await open(page, '/transactions')
+  const footer = page.locator('.v-data-table-footer')
+  await expect(footer).toContainText('1–25 of 30')
+  await expect(page.getByTestId('transaction-row')).toHaveCount(25)
+  await footer.getByRole('button', { name: 'Next page' }).click()
+  await expect(footer).toContainText('26–30 of 30')
+  await expect(page.getByTestId('transaction-row')).toHaveCount(5)
+  await footer.locator('.v-select .v-field').click()
+  await page.getByRole('option', { name: '50' }).click()
+  await expect(footer).toContainText('1–30 of 30')
+  await expect(page.getByTestId('transaction-row')).toHaveCount(30)
 })
