@@ -5,8 +5,8 @@
  *
  * On the server Vuetify hands unhead a function (`getHead`) that derives the whole stylesheet
  * from the theme definitions on every render: merging the themes, working out the "on-" colours,
- * parsing every colour — about half a millisecond, a tenth of the CPU of the lightest page
- * (issue 16). Its output depends only on the theme definitions, which Cofre fixes in
+ * parsing every colour — about half a millisecond: a tenth of a bare signed-out page's CPU, 5 %
+ * of the home page's (issue 16). Its output depends only on the theme definitions, which Cofre fixes in
  * vuetify.config.ts and never changes at run time, and on the current theme's name (light, dark:
  * Vuetify refuses any other). So while Vuetify installs, the function it pushes is taken aside,
  * and the head gets one that returns the stylesheet already built for the page's theme — built
@@ -26,14 +26,25 @@ export default defineNuxtPlugin({
     const provides = nuxtApp.vueApp._context.provides as Record<string, unknown>
     let head: HeadLike | undefined
     let vuetifyGetHead: (() => ThemeHead) | undefined
+    // What Vuetify's theme sees while it installs: a head that keeps the first function pushed
+    // (the theme's stylesheet) aside and passes anything else to the real head.
+    const stand: HeadLike = {
+      push: (input: unknown) => {
+        if (!vuetifyGetHead && typeof input === 'function') {
+          vuetifyGetHead = input as () => ThemeHead
+          return { patch() {}, dispose() {} }
+        }
+        return head!.push(input)
+      },
+    }
     nuxtApp.hook('vuetify:before-create', () => {
-      head = provides.usehead as HeadLike | undefined
-      if (!head?.push) return
-      // What Vuetify's theme sees while it installs: a head that keeps its function aside.
-      provides.usehead = { push: (getHead: () => ThemeHead) => { vuetifyGetHead = getHead; return { patch() {}, dispose() {} } } }
+      const current = provides.usehead as HeadLike | undefined
+      if (current === stand || !current?.push) return
+      head = current
+      provides.usehead = stand
     })
     nuxtApp.hook('vuetify:ready', (vuetify) => {
-      if (!head?.push) return
+      if (provides.usehead !== stand || !head) return
       provides.usehead = head
       const getHead = vuetifyGetHead
       // Vuetify pushed nothing (its theme disabled, or a version that no longer does): as before.

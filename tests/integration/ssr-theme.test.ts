@@ -35,4 +35,13 @@ describe('the theme stylesheet of a server-rendered page', () => {
     expect(seen.light!.size).toBe(1)
     expect(seen.dark!.size).toBe(1)
   })
+
+  it('is the page\'s own theme\'s when light and dark pages render at the same time', async () => {
+    const schemes = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? 'dark' : 'light') as 'light' | 'dark')
+    const pages = await Promise.all(schemes.map(s => themeOf(s)))
+    for (const [i, { root, appClass }] of pages.entries()) {
+      expect(appClass).toContain(`v-theme--${schemes[i]}`)
+      expect(root).toContain(`color-scheme: ${schemes[i]}`)
+    }
+  })
 })

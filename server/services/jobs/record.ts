@@ -58,7 +58,7 @@ export interface JobEnd {
   errorDetail?: Record<string, unknown> | null
   /**
    * A completed job's rows (a backup's rows written, a restore's rows restored): its progress then
-   * reads rows/rows. Without it, completing copies the last persisted total into done — which is
+   * reads rows/rows (ignored for any other end). Without it, completing copies the last persisted total into done — which is
    * 0/0 for a job that finished before any progress write (they are throttled).
    */
   rows?: number
@@ -77,10 +77,11 @@ export interface JobEnd {
  */
 export async function finishJob(kind: JobKind, id: string, end: JobEnd): Promise<boolean> {
   const extra = Object.entries(end.set ?? {})
+  const rows = end.status === 'completed' ? end.rows : undefined
   const ended = (await run(
-    `UPDATE ?? SET status = ?, stage = 'finished', ${end.rows === undefined ? 'progress_done = IF(? = \'completed\', progress_total, progress_done)' : 'progress_done = ?, progress_total = ?, progress_unit = \'rows\''}, error_code = ?, error_detail = ?, completed_at = CURRENT_TIMESTAMP(3)${extra.map(() => ', ?? = ?').join('')}
+    `UPDATE ?? SET status = ?, stage = 'finished', ${rows === undefined ? 'progress_done = IF(? = \'completed\', progress_total, progress_done)' : 'progress_done = ?, progress_total = ?, progress_unit = \'rows\''}, error_code = ?, error_detail = ?, completed_at = CURRENT_TIMESTAMP(3)${extra.map(() => ', ?? = ?').join('')}
      WHERE id = ? AND status IN ('queued', 'running')${end.unlessCancelled ? ' AND cancel_requested_at IS NULL' : ''}${end.attempt ? ` AND ${ownedBy(end.attempt).sql}` : ''}`,
-    [JOB_TABLE[kind], end.status, ...(end.rows === undefined ? [end.status] : [end.rows, end.rows]), end.errorCode ?? null, end.errorDetail ? JSON.stringify(end.errorDetail) : null, ...extra.flat(), id, ...(end.attempt ? ownedBy(end.attempt).values : [])],
+    [JOB_TABLE[kind], end.status, ...(rows === undefined ? [end.status] : [rows, rows]), end.errorCode ?? null, end.errorDetail ? JSON.stringify(end.errorDetail) : null, ...extra.flat(), id, ...(end.attempt ? ownedBy(end.attempt).values : [])],
   )) === 1
   if (ended) jobEvents.emit(id)
   return ended
