@@ -2,7 +2,7 @@
 // directly so each storage failure's notification can be counted: exactly one per failure, and
 // the next request after every fault succeeds.
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
 import { localAwsEnv, startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { http, newUser, type ApiResponse, type TestUser } from '../support/api'
@@ -151,6 +151,8 @@ describe('hostile: a stalled S3 with the default timeout', () => {
     await conn.end()
     await drain2()
   })
+  // A test that fails with S3 still stalled must not leave the next test behind a silent proxy.
+  afterEach(() => proxy2?.setMode({ kind: 'pass' }))
   afterAll(async () => {
     await app2?.stop()
     await proxy2?.close()
