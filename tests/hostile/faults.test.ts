@@ -38,7 +38,10 @@ describe('hostile: S3 faults through a TCP proxy', () => {
     aws = await startLocalAws({ port: 0 })
     proxy = await startTcpProxy(aws.port)
     // S3 goes through the proxy with a short timeout; SNS goes straight to fauxqs. One user meets
-    // every fault in turn, so the per-user rate limits (tested elsewhere) are raised.
+    // every fault in turn, so the per-user backup and restore rate limits are raised: what is under
+    // test here is each fault's answer, not admission. That hides nothing: the limits are tested at
+    // their defaults (backup-limits.test.ts), and the block below ("a stalled S3 with the default
+    // timeout") runs the same kind of faults with every default, limits and timeouts included.
     app = await startApp(appEnv(db, aws, { ...localAwsEnv(aws), NUXT_S3_ENDPOINT: proxy.url, NUXT_SNS_ENDPOINT: aws.endpoint, NUXT_S3_REQUEST_TIMEOUT_MS: '1500', NUXT_S3_PART_SIZE_MB: '5', NUXT_BACKUPS_RATE_LIMIT: '1000', NUXT_RESTORES_RATE_LIMIT: '1000' }))
     user = await newUser(app.baseURL, 'faults')
     const conn = await connect(db)
