@@ -50,6 +50,8 @@ export async function writeBackup(o: WriteBackupOptions): Promise<WriteBackupRes
   const put = await o.store.putStream(o.key, compressStream(timed(), CONTAINER_OF[version], { level: o.level }), {
     contentType: CONTENT_TYPES[version],
     metadata: { 'cofre-format-version': String(version), 'cofre-schema-version': String(SCHEMA_VERSION), 'cofre-user-id': String(o.userId) },
+    // A cancel stops the upload at once, even while S3 is silent (the row reader only sees it between rows).
+    signal: o.signal,
   })
   // export = rows read, serialized and hashed (gzip and upload run alongside); the rest is the
   // upload's tail (last part, completion).

@@ -131,7 +131,11 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
   const store = useObjectStore()
   const key = keyOf(row)
   const fail = async (code: string, detail: Record<string, unknown> | null = null) => {
-    await finishJob('backup', id, { status: 'failed', errorCode: code, errorDetail: detail, attempt: o.attempt }).catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not record the failed backup'))
+    // Not ended here (the database failing, or the row no longer this run's): the caller's
+    // recovery (runDelivery → endFailedJob) ends it; the log says which.
+    const ended = await finishJob('backup', id, { status: 'failed', errorCode: code, errorDetail: detail, attempt: o.attempt })
+      .catch((err) => { logger.error({ err: serializeError(err), backupId: id }, 'could not record the failed backup'); return null })
+    if (ended === false) logger.warn({ backupId: id, code }, 'the failed backup\'s row was no longer this run\'s to end')
     await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code }, ip })
   }
 
@@ -162,9 +166,9 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
     })
   }
   catch (err) {
-    // The object exists but its row could not be completed: remove the object, then report.
-    await discardObject(key, id)
+    // The object exists but its row could not be completed: the row failed, then the object removed.
     await fail('DATABASE_ERROR')
+    await discardObject(key, id)
     throw databaseFailure(err)
   }
   if (!completed) {
@@ -179,31 +183,39 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
   return done!
 }
 
-/** A cancelled backup leaves nothing: no object, its row `cancelled` (unless it was already ended). */
+/**
+ * A cancelled backup leaves nothing: its row `cancelled` (unless it was already ended), then its
+ * object removed. The row first: the user is answered without waiting on S3, which may be the
+ * reason the cancel was asked for; the removal is bounded (discardObject).
+ */
 async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null): Promise<AppError> {
-  await discardObject(keyOf(row), row.id)
   const ended = await finishJob('backup', row.id, { status: 'cancelled', errorCode: 'JOB_CANCELLED' })
     .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'); return false })
+  await discardObject(keyOf(row), row.id)
   if (ended) await audit({ userId: row.userId, action: 'backup.cancel', targetId: row.id, detail: { kind: row.kind }, ip })
   return new AppError('JOB_CANCELLED')
 }
 
-/** Removes what a backup may have left in storage: an object, or a multipart upload in progress. Best effort. */
+/**
+ * Removes what a backup may have left in storage: an object, or a multipart upload in progress.
+ * Best effort, and bounded: it runs when S3 may be what failed, so all its calls share the
+ * multipart abort's budget (ObjectStore.discard); what it could not remove is logged.
+ */
 export async function discardObject(key: string, backupId: string) {
-  const store = useObjectStore()
-  await store.abortStaleUploads(key, new Date(Date.now() + 60_000)).catch(err => logger.warn({ err: serializeError(err), backupId }, 'could not abort multipart uploads'))
-  await store.delete(key).catch(err => logger.warn({ err: serializeError(err), backupId }, 'could not delete the object'))
+  await useObjectStore().discard(key).catch(err => logger.warn({ err: serializeError(err), backupId }, 'could not remove what the backup left in storage'))
 }
 
 /**
- * Ends a backup left unfinished by a dead attempt (its worker killed mid-upload): its partial
- * upload aborted, its row failed (JOB_INTERRUPTED). True if this call ended it.
+ * Ends a backup left unfinished (a dead attempt's, or one whose run failed before it could record
+ * why): its row ended (failed JOB_INTERRUPTED unless told otherwise), then its partial upload or
+ * object removed. True if this call ended it.
  */
 export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'failed', errorCode: 'JOB_INTERRUPTED' }): Promise<boolean> {
   const [row] = await db('backup.get', () => useDb().select().from(backups).where(eq(backups.id, id)))
   if (!row || !['queued', 'running'].includes(row.status)) return false
-  await discardObject(keyOf(row), id)
-  return finishJob('backup', id, end)
+  const ended = await finishJob('backup', id, end)
+  if (ended) await discardObject(keyOf(row), id)
+  return ended
 }
 
 /** Removes a backup the user never asked for (a cancelled restore's safety backup): object and row. Best effort. */

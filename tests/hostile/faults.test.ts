@@ -221,6 +221,31 @@ describe('hostile: a stalled S3 with the default timeout', () => {
     expect((await finished(await http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), u.accessToken)).status).toBe('completed')
   })
 
+  it('a cancel while S3 is silent mid-upload → the job ends cancelled at once, not after the timeout; nothing is left; the next backup runs', async () => {
+    proxy2.setMode({ kind: 'stall-after', bytes: 9 * 1024 * 1024 })
+    const r = await http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken })
+    expect(r.status).toBe(202) // S3 went silent within the request's 10 s budget
+    const id = r.body.backup_id as string
+    while (proxy2.silentSince === undefined) await new Promise(res => setTimeout(res, 100))
+    // The upload is stuck on a silent socket (part deadline 30 s): a cancel must not wait for it,
+    // nor for cleanup calls against the same silent S3.
+    const askedAt = Date.now()
+    const cancel = await http(app2.baseURL, 'POST', `/api/backups/${id}/cancel`, { token: u.accessToken })
+    const job = await finished(r, u.accessToken)
+    const endedMs = Date.parse(job.completed_at) - askedAt
+    console.log(`hostile faults (default timeout): cancel while S3 silent mid-upload → ${cancel.status}, job ${job.status} ${(endedMs / 1000).toFixed(1)} s after the cancel`)
+    expect(job.status).toBe('cancelled')
+    // The heartbeat notices a cancel within 1 s and the row is ended then; removing what is left
+    // in S3 comes after (bounded by the 5 s abort budget). 2 s of margin.
+    expect(endedMs).toBeLessThan(1_000 + 2_000)
+    expect(cancel.status).toBe(200)
+    expect((await drain2()).map(m => m.event)).toEqual([]) // a cancel is the user's choice, not an incident
+    proxy2.setMode({ kind: 'pass' })
+    const objs = await s3Client(aws2.endpoint).send(new ListObjectsV2Command({ Bucket: aws2.bucket, Prefix: `users/${u.id}/backups/${id}` }))
+    expect(objs.KeyCount ?? 0).toBe(0)
+    expect((await finished(await http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), u.accessToken)).status).toBe('completed')
+  })
+
   it('S3 going silent mid-download during a restore → the job fails within the timeout, data unchanged; the next restore runs', async () => {
     const good = await http(app2.baseURL, 'POST', '/api/backup', { token: small.accessToken })
     expect(good.status).toBe(201)
@@ -236,5 +261,26 @@ describe('hostile: a stalled S3 with the default timeout', () => {
     proxy2.setMode({ kind: 'pass' })
     expect(await healthy()).toBe(200)
     expect((await http(app2.baseURL, 'POST', '/api/restore', { token: small.accessToken, body: { backup_id: good.body.backup_id } })).status).toBe(200)
+  })
+
+  it('a cancel while S3 is silent mid-download during a restore → the restore ends cancelled at once, data unchanged', async () => {
+    const good = await http(app2.baseURL, 'POST', '/api/backup', { token: small.accessToken })
+    expect(good.status).toBe(201)
+    const conn = await connect(db2)
+    const before = await dumpUser(conn, small.id)
+    proxy2.setMode({ kind: 'stall-after', bytes: 4096 })
+    const r = await http(app2.baseURL, 'POST', '/api/restore', { token: small.accessToken, body: { backup_id: good.body.backup_id } })
+    expect(r.status).toBe(202) // the download went silent within the request's 10 s budget
+    const askedAt = Date.now()
+    const cancel = await http(app2.baseURL, 'POST', `/api/restores/${r.body.restore_id}/cancel`, { token: small.accessToken })
+    const job = await finished(r, small.accessToken)
+    const endedMs = Date.parse(job.completed_at) - askedAt
+    console.log(`hostile faults (default timeout): cancel while S3 silent mid-download → ${cancel.status}, restore ${job.status} ${(endedMs / 1000).toFixed(1)} s after the cancel`)
+    expect(job.status).toBe('cancelled')
+    // The heartbeat notices a cancel within 1 s; nothing else waits (the download's 30 s silence bound does not apply to a cancel).
+    expect(endedMs).toBeLessThan(1_000 + 2_000)
+    expect(await dumpUser(conn, small.id)).toEqual(before)
+    await conn.end()
+    expect((await drain2()).map(m => m.event)).toEqual([])
   })
 })

@@ -79,7 +79,7 @@ export async function prepare(o: PrepareOptions): Promise<PreparedBackup> {
 
 /** Copies the object to `file` (owner-only), checking its size and SHA-256 against the catalogue's. */
 async function download(o: PrepareOptions, file: string) {
-  const body = await o.store.get(o.key)
+  const body = await o.store.get(o.key, o.signal)
   if (!body) throw new BackupInvalidError('missing_object', 'the backup file is gone from storage')
   const hash = createHash('sha256')
   const expected = o.expected.sizeBytes
@@ -95,7 +95,7 @@ async function download(o: PrepareOptions, file: string) {
         o.onProgress?.({ stage: 'downloading', done: size, total: expected, unit: 'bytes' })
         cb(null, chunk)
       },
-    }), createWriteStream(file, { mode: 0o600 }))
+    }), createWriteStream(file, { mode: 0o600 }), { signal: o.signal })
   }
   catch (err) {
     if (err instanceof BackupInvalidError || o.signal?.aborted) throw err

@@ -85,18 +85,27 @@ export class ObjectStore {
    * checksum for S3 to verify; returns the size and SHA-256 of the whole object. The file is
    * never held whole in memory (parts are buffered one or two at a time) nor written to disk.
    * On failure the multipart upload is aborted and a StorageError thrown; errors of `body`
-   * itself (e.g. the database) are rethrown unchanged.
+   * itself (e.g. the database) are rethrown unchanged. Aborted through `meta.signal` (a cancel),
+   * the requests in flight stop and the signal's reason is thrown at once, without waiting on S3:
+   * the caller removes what is left (discard).
    */
-  async putStream(key: string, body: Readable, meta: { contentType: string, metadata?: Record<string, string> }): Promise<PutResult> {
+  async putStream(key: string, body: Readable, meta: { contentType: string, metadata?: Record<string, string>, signal?: AbortSignal }): Promise<PutResult> {
     const m = measuring()
     const pass = new PassThrough({ highWaterMark: 1 << 20 })
+    const parts = new AbortController()
     let bodyError: unknown
-    const feeding = pipeline(body, m.stream, pass).catch((err) => { bodyError = err; pass.destroy(err) })
+    // A failing body (the database) or a cancel stops the requests in flight at once: on a silent
+    // S3 they would otherwise hold the caller until the call deadline.
+    const feeding = pipeline(body, m.stream, pass).catch((err) => { bodyError = err; pass.destroy(err); parts.abort(err) })
+    const cancel = () => {
+      parts.abort(meta.signal!.reason)
+      body.destroy(meta.signal!.reason as Error)
+    }
+    meta.signal?.addEventListener('abort', cancel, { once: true })
     // lib-storage sends its requests without a signal, so they could only end by socket
     // inactivity, each retried, then an abort that can stall as long: minutes past the configured
     // timeout. It gets a client whose every send has the call deadline and the upload's own abort
     // signal: the first request to fail aborts the others at once (sockets freed, done() rejects).
-    const parts = new AbortController()
     let uploadId: string | undefined
     let firstFailure: unknown
     const s3 = this.o.s3
@@ -136,6 +145,7 @@ export class ObjectStore {
       leavePartsOnError: true,
     })
     try {
+      if (meta.signal?.aborted) cancel()
       await upload.done()
       await feeding
     }
@@ -144,6 +154,8 @@ export class ObjectStore {
       if (!parts.signal.aborted) parts.abort(err)
       pass.destroy()
       await feeding
+      // Cancelled: thrown at once; the caller ends the job, then removes what is left (discard).
+      if (meta.signal?.aborted) throw meta.signal.reason
       if (uploadId) {
         await this.call(abortSignal => s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId }), { abortSignal }), Math.min(deadlineMs, ABORT_BUDGET_MS))
           .catch(() => { /* S3 is failing: the bucket's AbortIncompleteMultipartUpload rule is the backstop (README) */ })
@@ -151,6 +163,7 @@ export class ObjectStore {
       if (cause) throw cause
       throw new StorageError('upload', { cause: firstFailure ?? err })
     }
+    finally { meta.signal?.removeEventListener('abort', cancel) }
     if (bodyError) throw bodyError
     return m.result()
   }
@@ -169,13 +182,15 @@ export class ObjectStore {
   /**
    * The object's bytes as a stream, or null if there is no such object. The response must start
    * within the call deadline; then the body fails if it goes silent that long (inactivityGuard).
+   * `signal` (a cancel) stops the wait for the response at once.
    */
-  async get(key: string): Promise<Readable | null> {
+  async get(key: string, signal?: AbortSignal): Promise<Readable | null> {
     try {
-      const r = await this.call(abortSignal => this.o.s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key }), { abortSignal }))
+      const r = await this.call(abortSignal => this.o.s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key }), { abortSignal: signal ? AbortSignal.any([abortSignal, signal]) : abortSignal }))
       return inactivityGuard(r.Body as Readable, this.deadlineMs)
     }
     catch (err) {
+      if (signal?.aborted) throw signal.reason
       // Only a missing key means "no such backup"; a missing bucket is a storage failure.
       if ((err as Error).name === 'NoSuchKey') return null
       throw new StorageError('download', { cause: err })
@@ -199,19 +214,24 @@ export class ObjectStore {
     catch (err) { throw new StorageError('presign', { cause: err }) }
   }
 
-  /** Aborts multipart uploads under `prefix` started before `olderThan` (crash leftovers). */
-  async abortStaleUploads(prefix: string, olderThan: Date): Promise<number> {
-    let aborted = 0
+  /**
+   * Removes what a backup may have left at `key`: multipart uploads in progress, then the object.
+   * Runs on failure and cancel paths, when S3 is likely unwell: every call shares one budget
+   * (the multipart abort's), so a silent S3 holds the caller at most that long. Throws a
+   * StorageError when something could not be removed (the bucket's AbortIncompleteMultipartUpload
+   * rule is the backstop for uploads).
+   */
+  async discard(key: string, budgetMs = ABORT_BUDGET_MS): Promise<void> {
+    const d = deadline(Math.min(this.deadlineMs, budgetMs))
+    const { s3, bucket } = this.o
     try {
-      const r = await this.call(abortSignal => this.o.s3.send(new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: prefix }), { abortSignal }))
+      const r = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }), { abortSignal: d.signal })
       for (const u of r.Uploads ?? []) {
-        if (u.Initiated && u.Initiated < olderThan && u.Key && u.UploadId) {
-          await this.call(abortSignal => this.o.s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: u.Key!, UploadId: u.UploadId! }), { abortSignal }))
-          aborted++
-        }
+        if (u.Key === key && u.UploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }), { abortSignal: d.signal })
       }
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: d.signal })
     }
-    catch (err) { throw new StorageError('abort_stale_uploads', { cause: err }) }
-    return aborted
+    catch (err) { throw new StorageError('discard', { cause: err }) }
+    finally { d.clear() }
   }
 }
