@@ -41,7 +41,8 @@ export async function endFailedJob(kind: JobKind, id: string, code: ErrorCode, w
   }
   if (!ended) return false
   await audit({ userId: job.userId, action: kind === 'backup' ? 'backup.create' : 'backup.restore', targetId: kind === 'backup' ? id : job.backupId!, outcome: 'failure', detail: { code, why, attempts: job.attempts, jobId: id } })
-  if (ERROR_STATUS[code] >= 500) await notify(kind === 'backup' ? 'backup.failed' : 'restore.failed', { jobId: id, userId: job.userId, code, why, attempts: job.attempts })
+  // A storage failure was published where it happened (its detail says `notified`): one message per failure.
+  if (ERROR_STATUS[code] >= 500 && detail?.notified !== true) await notify(kind === 'backup' ? 'backup.failed' : 'restore.failed', { jobId: id, userId: job.userId, code, why, attempts: job.attempts })
   return true
 }
 

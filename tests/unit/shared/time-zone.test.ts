@@ -17,3 +17,22 @@ describe('validTimeZone', () => {
     expect(validTimeZone(`Europe/${'x'.repeat(80)}`)).toBeNull()
   })
 })
+
+describe('validTimeZone, remembered', () => {
+  it('answers the same the second time, for zones and non-zones alike', () => {
+    for (const tz of ['Europe/Lisbon', 'europe/lisbon', 'Mars/Olympus']) expect(validTimeZone(tz)).toBe(validTimeZone(tz))
+    expect(validTimeZone('europe/lisbon')).toBe('Europe/Lisbon')
+    expect(validTimeZone('Mars/Olympus')).toBeNull()
+  })
+
+  it('stays right after more untrusted spellings than it remembers (cleared, never wrong)', () => {
+    // Every case variant of a zone is a distinct key: 4096 of them overflow the memory many times.
+    const zone = 'America/Sao_Paulo'
+    for (let i = 0; i < 4096; i++) {
+      const spelling = [...zone].map((c, j) => ((i >> (j % 12)) & 1 ? c.toUpperCase() : c.toLowerCase())).join('')
+      expect(validTimeZone(spelling)).toBe(zone)
+      expect(validTimeZone(`${spelling}x`)).toBeNull()
+    }
+    expect(validTimeZone('utc')).toBe('UTC')
+  })
+})
