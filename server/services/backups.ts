@@ -183,15 +183,10 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
   return done!
 }
 
-/**
- * A cancelled backup leaves nothing: its row `cancelled` (unless it was already ended), then its
- * object removed. The row first: the user is answered without waiting on S3, which may be the
- * reason the cancel was asked for; the removal is bounded (discardObject).
- */
+/** A cancelled backup leaves nothing: no object, its row `cancelled` (unless it was already ended). */
 async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null): Promise<AppError> {
-  const ended = await finishJob('backup', row.id, { status: 'cancelled', errorCode: 'JOB_CANCELLED' })
+  const ended = await endBackup(row, { status: 'cancelled', errorCode: 'JOB_CANCELLED' })
     .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'); return false })
-  await discardObject(keyOf(row), row.id)
   if (ended) await audit({ userId: row.userId, action: 'backup.cancel', targetId: row.id, detail: { kind: row.kind }, ip })
   return new AppError('JOB_CANCELLED')
 }
@@ -206,16 +201,31 @@ export async function discardObject(key: string, backupId: string) {
 }
 
 /**
+ * Ends an unfinished backup's row and removes what it left in storage. A cancel is answered once
+ * nothing is left — what the user asked for — which a silent S3 delays by at most the removal's
+ * 5 s budget; a failure is recorded first and cleaned up after, so an unwell S3 never delays it.
+ * True if this call ended the row.
+ */
+async function endBackup(row: Pick<Backup, 'id' | 'userId'>, end: JobEnd): Promise<boolean> {
+  const discard = () => discardObject(keyOf(row), row.id)
+  if (end.status === 'cancelled') {
+    await discard()
+    return finishJob('backup', row.id, end)
+  }
+  const ended = await finishJob('backup', row.id, end)
+  await discard()
+  return ended
+}
+
+/**
  * Ends a backup left unfinished (a dead attempt's, or one whose run failed before it could record
- * why): its row ended (failed JOB_INTERRUPTED unless told otherwise), then its partial upload or
- * object removed. True if this call ended it.
+ * why): failed JOB_INTERRUPTED unless told otherwise, its partial upload or object removed
+ * (endBackup). True if this call ended it.
  */
 export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'failed', errorCode: 'JOB_INTERRUPTED' }): Promise<boolean> {
   const [row] = await db('backup.get', () => useDb().select().from(backups).where(eq(backups.id, id)))
   if (!row || !['queued', 'running'].includes(row.status)) return false
-  const ended = await finishJob('backup', id, end)
-  if (ended) await discardObject(keyOf(row), id)
-  return ended
+  return endBackup(row, end)
 }
 
 /** Removes a backup the user never asked for (a cancelled restore's safety backup): object and row. Best effort. */
