@@ -19,7 +19,7 @@ import { dropDatabase, migrateDatabase, redactUrl } from '../scripts/lib/databas
 import { seedUser } from '../scripts/lib/seed.mjs'
 import { load } from './lib/load.mjs'
 import { cpuPerPage, pageWeight, SSR_PAGES } from './lib/pages.mjs'
-import { evaluate, markdown, summarizePoint } from './lib/report.mjs'
+import { evaluate, markdown, median, summarizePoint } from './lib/report.mjs'
 import { fingerprint, gunzipTo, referenceBackup, referenceRestore, serverVersion } from './lib/reference.mjs'
 import { idleRss, toMB, withRss } from './lib/rss.mjs'
 import { api, build, login, serverEntry, startAws, startServer } from './lib/stack.mjs'
@@ -86,6 +86,8 @@ const cfg = {
   points: (args.points ?? (smoke ? '10000' : '100000,1000000')).split(',').map(s => Number(s.replace(/_/g, ''))).sort((a, b) => a - b),
   others: (([u, n]) => ({ users: Number(u), transactions: Number(n) }))((args.others ?? (smoke ? '2:1000' : '99:10000')).split(':')),
   loadSeconds: Number(args['load-seconds'] ?? (smoke ? 3 : 20)),
+  /** Rounds of 100 sequential requests per page and build for the CPU-per-page figure (median). */
+  cpuRounds: smoke ? 1 : 5,
   connections: Number(args.connections),
   databaseUrl: args['database-url'] ?? process.env.COFRE_BENCH_DATABASE_URL ?? `mysql://root@127.0.0.1:3306/cofre_bench${smoke ? '_smoke' : ''}`,
 }
@@ -343,14 +345,21 @@ async function loadTests(server, baseline) {
   // The SSR pages, signed in (the access cookie, as a browser sends it): what each page ships, the
   // server's CPU per page one request at a time, and pages/s under load. With a baseline build,
   // its server loads the same page right after ours (same data, same minutes).
+  // CPU per page moves ±10 % between rounds of 100 requests: CPU_ROUNDS rounds, alternating the
+  // builds, and the median of each build's rounds is reported (the rounds are kept in the JSON).
+  const servers = [['ours', server, token], ...(baseline ? [['baseline', baseline, baseToken]] : [])]
   for (const path of SSR_PAGES) {
     const page = {}
-    for (const [key, s, tk] of [['ours', server, token], ...(baseline ? [['baseline', baseline, baseToken]] : [])]) {
+    const rounds = Object.fromEntries(servers.map(([key]) => [key, []]))
+    for (let i = 0; i < cfg.cpuRounds; i++) {
+      for (const [key, s, tk] of servers) rounds[key].push((await cpuPerPage({ baseURL: s.baseURL, pid: s.pid, path, headers: { cookie: `cofre.access=${tk}` }, count: 100 })).cpuMsPerPage)
+    }
+    for (const [key, s, tk] of servers) {
       const headers = { cookie: `cofre.access=${tk}` }
       const weight = await pageWeight(s.baseURL, path, headers)
-      const cpu = await cpuPerPage({ baseURL: s.baseURL, pid: s.pid, path, headers, count: 100 })
-      log(`${key} ${path}: server CPU ${cpu.cpuMsPerPage.toFixed(1)} ms/page; HTML ${weight.html.raw} B (gzip ${weight.html.gzip}), JS ${weight.js.raw} B (gzip ${weight.js.gzip}) in ${weight.js.files} files, CSS ${weight.css.raw} B`)
-      page[key] = { weight, cpuMsPerPage: cpu.cpuMsPerPage, load: await run(s, path, headers, key === 'baseline' ? 'baseline ' : '') }
+      const cpuMsPerPage = median(rounds[key])
+      log(`${key} ${path}: server CPU ${cpuMsPerPage.toFixed(1)} ms/page (median of ${rounds[key].map(ms => ms.toFixed(1)).join(', ')}); HTML ${weight.html.raw} B (gzip ${weight.html.gzip}), JS ${weight.js.raw} B (gzip ${weight.js.gzip}) in ${weight.js.files} files, CSS ${weight.css.raw} B`)
+      page[key] = { weight, cpuMsPerPage, cpuRoundsMs: rounds[key], load: await run(s, path, headers, key === 'baseline' ? 'baseline ' : '') }
     }
     out.pages[path] = page
   }

@@ -130,13 +130,13 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
   const { id, userId, kind } = row
   const store = useObjectStore()
   const key = keyOf(row)
+  /** Ends the row failed; true if this call did. Not ended (the database failing, or the row no longer this run's): runDelivery's endFailedJob ends it; the log says which. */
   const fail = async (code: string, detail: Record<string, unknown> | null = null) => {
-    // Not ended here (the database failing, or the row no longer this run's): the caller's
-    // recovery (runDelivery → endFailedJob) ends it; the log says which.
     const ended = await finishJob('backup', id, { status: 'failed', errorCode: code, errorDetail: detail, attempt: o.attempt })
       .catch((err) => { logger.error({ err: serializeError(err), backupId: id }, 'could not record the failed backup'); return null })
     if (ended === false) logger.warn({ backupId: id, code }, 'the failed backup\'s row was no longer this run\'s to end')
     await audit({ userId, action: 'backup.create', targetId: id, outcome: 'failure', detail: { kind, code }, ip })
+    return ended === true
   }
 
   let result
@@ -144,7 +144,7 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
     result = await writeBackup({ pool: useDbHandle().pool, store, key, userId, backupId: id, tables: USER_DATA_TABLES, app: APP, tap: o.tap, onProgress: o.onProgress, signal: o.signal })
   }
   catch (err) {
-    if (o.signal?.aborted) throw await cancelled(row, ip)
+    if (o.signal?.aborted) throw await cancelled(row, ip, o.attempt)
     if (err instanceof StorageError) {
       const failure = await storageFailure(err, kind === 'pre-restore' ? 'restore.storage_error' : 'backup.storage_error', { backupId: id, userId, kind })
       await fail('STORAGE_ERROR', failure.data ?? null)
@@ -166,9 +166,9 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
     })
   }
   catch (err) {
-    // The object exists but its row could not be completed: the row failed, then the object removed.
-    await fail('DATABASE_ERROR')
-    await discardObject(key, id)
+    // The object exists but its row could not be completed: the row failed, then the object
+    // removed — only if this call failed it (the completion may have committed, its reply lost).
+    if (await fail('DATABASE_ERROR')) await discardObject(key, id)
     throw databaseFailure(err)
   }
   if (!completed) {
@@ -176,17 +176,31 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
     // Completed by another attempt (this run had lost the job): that one's record stands.
     if (now?.status === 'completed') return now
     // Cancelled, or ended elsewhere, while the upload finished: no object may outlive the row's status.
-    throw await cancelled(row, ip)
+    throw await cancelled(row, ip, o.attempt)
   }
   await audit({ userId, action: 'backup.create', targetId: id, detail: { kind, sizeBytes: result.sizeBytes }, ip })
   const [done] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
   return done!
 }
 
-/** A cancelled backup leaves nothing: no object, its row `cancelled` (unless it was already ended). */
-async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null): Promise<AppError> {
-  const ended = await endBackup(row, { status: 'cancelled', errorCode: 'JOB_CANCELLED' })
-    .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'); return false })
+/**
+ * A cancelled backup leaves nothing: no object, its row `cancelled` (unless it was already ended).
+ * A run that lost its job (JobRun aborts then too) touches nothing another attempt owns: while
+ * the row is open and not this run's (`attempt`), its key is that attempt's; a completed row's
+ * object stays.
+ */
+async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null, attempt?: number): Promise<AppError> {
+  const [now] = await useDb().select({ status: backups.status, workerId: backups.workerId, attempts: backups.attempts }).from(backups).where(eq(backups.id, row.id))
+    .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not read the cancelled backup'); return [] })
+  const open = now?.status === 'queued' || now?.status === 'running'
+  const ours = open && (attempt === undefined || (now!.workerId === WORKER_ID && now!.attempts === attempt))
+  let ended = false
+  if (ours) {
+    ended = await endBackup(row, { status: 'cancelled', errorCode: 'JOB_CANCELLED', attempt })
+      .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'); return false })
+  }
+  // Ended elsewhere (recovered, say) while this run still uploaded: what it uploaded goes.
+  else if (now && !open && now.status !== 'completed') await discardObject(keyOf(row), row.id)
   if (ended) await audit({ userId: row.userId, action: 'backup.cancel', targetId: row.id, detail: { kind: row.kind }, ip })
   return new AppError('JOB_CANCELLED')
 }
@@ -213,7 +227,8 @@ async function endBackup(row: Pick<Backup, 'id' | 'userId'>, end: JobEnd): Promi
     return finishJob('backup', row.id, end)
   }
   const ended = await finishJob('backup', row.id, end)
-  await discard()
+  // Only the call that ended it cleans up: a row completed meanwhile keeps its object.
+  if (ended) await discard()
   return ended
 }
 
@@ -230,7 +245,9 @@ export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'f
 
 /** Removes a backup the user never asked for (a cancelled restore's safety backup): object and row. Best effort. */
 export async function removeBackup(userId: number, id: string) {
-  await discardObject(backupKey(userId, id), id)
+  const [row] = await db('backup.get', () => useDb().select({ status: backups.status }).from(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
+  // A safety backup cancelled with its restore already removed what it left (cancelled()).
+  if (row?.status !== 'cancelled') await discardObject(backupKey(userId, id), id)
   await useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId)))
     .catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not remove the backup row'))
 }

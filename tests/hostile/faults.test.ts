@@ -241,6 +241,7 @@ describe('hostile: a stalled S3 with the default timeout', () => {
     expect(cancel.status).toBe(200)
     expect((await drain2()).map(m => m.event)).toEqual([]) // a cancel is the user's choice, not an incident
     proxy2.setMode({ kind: 'pass' })
+    // No object (the upload never completed; its parts are the bucket lifecycle rule's, S3 being silent).
     const objs = await s3Client(aws2.endpoint).send(new ListObjectsV2Command({ Bucket: aws2.bucket, Prefix: `users/${u.id}/backups/${id}` }))
     expect(objs.KeyCount ?? 0).toBe(0)
     expect((await finished(await http(app2.baseURL, 'POST', '/api/backup', { token: u.accessToken }), u.accessToken)).status).toBe('completed')

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { PassThrough, Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3'
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { StorageError } from '../errors'
@@ -108,6 +108,10 @@ export class ObjectStore {
     // signal: the first request to fail aborts the others at once (sockets freed, done() rejects).
     let uploadId: string | undefined
     let firstFailure: unknown
+    // The completion is never aborted by a cancel: S3 may finish it anyway, so a cancel that
+    // arrives during it waits for its outcome (within the deadline), and the caller then removes
+    // the object it may have made.
+    let completing: Promise<unknown> | undefined
     const s3 = this.o.s3
     const deadlineMs = this.deadlineMs
     const client = {
@@ -115,7 +119,10 @@ export class ObjectStore {
       send: async (command: Parameters<S3Client['send']>[0]) => {
         const d = deadline(deadlineMs)
         try {
-          const out = await s3.send(command, { abortSignal: AbortSignal.any([parts.signal, d.signal]) })
+          const completion = command instanceof CompleteMultipartUploadCommand
+          const sent = s3.send(command, { abortSignal: completion ? d.signal : AbortSignal.any([parts.signal, d.signal]) })
+          if (completion) completing = sent
+          const out = await sent
           if (command instanceof CreateMultipartUploadCommand) uploadId = (out as { UploadId?: string }).UploadId
           return out
         }
@@ -154,8 +161,12 @@ export class ObjectStore {
       if (!parts.signal.aborted) parts.abort(err)
       pass.destroy()
       await feeding
-      // Cancelled: thrown at once; the caller ends the job, then removes what is left (discard).
-      if (meta.signal?.aborted) throw meta.signal.reason
+      // Cancelled: thrown at once (after a completion in flight, if any); the caller removes what
+      // is left (discard).
+      if (meta.signal?.aborted) {
+        await completing?.catch(() => {})
+        throw meta.signal.reason
+      }
       if (uploadId) {
         await this.call(abortSignal => s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId }), { abortSignal }), Math.min(deadlineMs, ABORT_BUDGET_MS))
           .catch(() => { /* S3 is failing: the bucket's AbortIncompleteMultipartUpload rule is the backstop (README) */ })
@@ -216,22 +227,33 @@ export class ObjectStore {
 
   /**
    * Removes what a backup may have left at `key`: multipart uploads in progress, then the object.
-   * Runs on failure and cancel paths, when S3 is likely unwell: every call shares one budget
-   * (the multipart abort's), so a silent S3 holds the caller at most that long. Throws a
-   * StorageError when something could not be removed (the bucket's AbortIncompleteMultipartUpload
-   * rule is the backstop for uploads).
+   * Runs on failure and cancel paths, when S3 may be unwell: every call shares one budget (the
+   * multipart abort's), so a silent S3 holds the caller at most that long. Each step is tried even
+   * if the one before failed (listing uploads may not be allowed; an upload may have just ended);
+   * then a StorageError says what could not be done. The bucket's AbortIncompleteMultipartUpload
+   * rule is the backstop for uploads.
    */
   async discard(key: string, budgetMs = ABORT_BUDGET_MS): Promise<void> {
     const d = deadline(Math.min(this.deadlineMs, budgetMs))
     const { s3, bucket } = this.o
-    try {
-      const r = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }), { abortSignal: d.signal })
-      for (const u of r.Uploads ?? []) {
-        if (u.Key === key && u.UploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }), { abortSignal: d.signal })
+    const failures: { operation: string, err: unknown }[] = []
+    const step = async (operation: string, run: () => Promise<unknown>) => {
+      try { await run() }
+      catch (err) {
+        // An upload that ended meanwhile (completed or aborted) is not a failure to remove it.
+        if ((err as Error).name !== 'NoSuchUpload') failures.push({ operation, err })
       }
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: d.signal })
     }
-    catch (err) { throw new StorageError('discard', { cause: err }) }
+    try {
+      await step('list_uploads', async () => {
+        const r = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }), { abortSignal: d.signal })
+        for (const u of r.Uploads ?? []) {
+          if (u.Key === key && u.UploadId) await step('abort_upload', () => s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }), { abortSignal: d.signal }))
+        }
+      })
+      await step('delete', () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: d.signal }))
+    }
     finally { d.clear() }
+    if (failures.length) throw new StorageError(`discard (${failures.map(f => f.operation).join(', ')})`, { cause: failures[0]!.err })
   }
 }

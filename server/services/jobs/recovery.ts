@@ -11,10 +11,12 @@ import { finishJob, JOB_TABLE } from './record'
 /**
  * Ending jobs that will not run to their end on their own: a job whose attempts are used up, one
  * nobody has heard from, one whose run failed before it could record why, one cancelled while no
- * worker runs it. What the job left is removed first — a backup's partial upload; a restore's
- * unfinished safety backup (its transaction was rolled back by MySQL when its worker died) and its
- * read-only window — then the row is ended by a guarded UPDATE: the one call that ends it records
- * it (and, for a failure on our side, publishes one SNS message).
+ * worker runs it. The row is ended by a guarded UPDATE — the one call that ends it records it
+ * (and, for a failure on our side not yet published, publishes one SNS message) — and what the
+ * job left is removed: a backup's partial upload or object (services/backups.ts endBackup: after
+ * the row for a failure, before it for a cancel, within a 5 s budget); a restore's unfinished
+ * safety backup (its transaction was rolled back by MySQL when its worker died) and its read-only
+ * window, before the restore's row.
  */
 
 interface OpenJob { userId: number, attempts: number, safetyBackupId?: string | null, backupId?: string }

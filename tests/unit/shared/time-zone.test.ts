@@ -26,10 +26,12 @@ describe('validTimeZone, remembered', () => {
   })
 
   it('stays right after more untrusted spellings than it remembers (cleared, never wrong)', () => {
-    // Every case variant of a zone is a distinct key: 4096 of them overflow the memory many times.
+    // Every case variant of a zone is a distinct key: 4096 of them (12 of its letters, upper or
+    // lower) overflow the memory many times.
     const zone = 'America/Sao_Paulo'
+    const letters = [...zone].flatMap((c, j) => (/[a-z]/i.test(c) ? [j] : [])).slice(0, 12)
     for (let i = 0; i < 4096; i++) {
-      const spelling = [...zone].map((c, j) => ((i >> (j % 12)) & 1 ? c.toUpperCase() : c.toLowerCase())).join('')
+      const spelling = [...zone].map((c, j) => (letters.includes(j) && (i >> letters.indexOf(j)) & 1 ? c.toUpperCase() : c.toLowerCase())).join('')
       expect(validTimeZone(spelling)).toBe(zone)
       expect(validTimeZone(`${spelling}x`)).toBeNull()
     }

@@ -1,0 +1,93 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { createServer, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { LOCAL_AWS } from '../../../scripts/lib/local-aws.mjs'
+import { ObjectStore } from '../../../server/engine/storage/s3-store'
+
+// What a cancel and a cleanup leave in S3, against fauxqs through a small HTTP proxy that can hold
+// back or refuse one kind of request: the completion of a multipart upload (POST …?uploadId=),
+// the listing of uploads (GET …?uploads), or everything.
+
+type Rule = 'pass' | 'hold-completion' | 'refuse-list' | 'silent'
+let rule: Rule = 'pass'
+let onCompletion: (() => void) | undefined
+let proxy: Server
+let store: ObjectStore
+let s3: S3Client
+const MiB = 1024 * 1024
+
+beforeAll(async () => {
+  const { s3Endpoint, bucket } = inject('stack')
+  const upstream = new URL(s3Endpoint)
+  proxy = createServer((req, res) => {
+    const completion = req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? '')
+    const listing = req.method === 'GET' && /[?&]uploads(=|&|$)/.test(req.url ?? '')
+    if (rule === 'silent') return // never answered: the client's own deadline ends it
+    if (rule === 'refuse-list' && listing) {
+      res.writeHead(403, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>denied</Message></Error>')
+      return
+    }
+    const forward = () => req.pipe(request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers)
+      up.pipe(res)
+    }))
+    if (rule === 'hold-completion' && completion) {
+      onCompletion?.()
+      setTimeout(forward, 1500) // S3 may take a while to complete an upload; it completes it all the same
+    }
+    else forward()
+  })
+  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+  s3 = new S3Client({ endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, region: LOCAL_AWS.region, forcePathStyle: true, credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey }, maxAttempts: 1 })
+  store = new ObjectStore({ s3, bucket, partSize: 5 * MiB })
+})
+afterAll(async () => {
+  rule = 'pass'
+  proxy?.closeAllConnections()
+  await new Promise(resolve => proxy?.close(resolve))
+})
+
+const keyOf = () => `users/1/backups/${randomUUID()}.jsonl.zst`
+
+describe('a cancel that arrives while S3 completes the upload', () => {
+  it('waits for the completion, so the caller\'s cleanup that follows removes the object it made', async () => {
+    rule = 'hold-completion'
+    const key = keyOf()
+    const cancel = new AbortController()
+    onCompletion = () => cancel.abort(new Error('cancelled by the user'))
+    try {
+      // Two parts (5 MiB + 1 MiB): a multipart upload, completed by one POST.
+      await expect(store.putStream(key, Readable.from([randomBytes(6 * MiB)]), { contentType: 'application/zstd', signal: cancel.signal })).rejects.toThrow('cancelled by the user')
+      // Had the cancel aborted the completion on our side, S3 would make the object after this point.
+      expect(await store.head(key)).toEqual({ sizeBytes: 6 * MiB })
+      await store.discard(key)
+      expect(await store.head(key)).toBeNull()
+    }
+    finally { rule = 'pass'; onCompletion = undefined }
+  })
+})
+
+describe('discard', () => {
+  it('still deletes the object when listing uploads is refused, then says what failed', async () => {
+    const key = keyOf()
+    await s3.send(new PutObjectCommand({ Bucket: inject('stack').bucket, Key: key, Body: Buffer.from('backup') }))
+    rule = 'refuse-list'
+    try { await expect(store.discard(key)).rejects.toThrow(/list_uploads/) }
+    finally { rule = 'pass' }
+    expect(await store.head(key)).toBeNull()
+  })
+
+  it('gives up within its 5 s budget when S3 is silent, whatever the call deadline', async () => {
+    const silentStore = new ObjectStore({ s3, bucket: inject('stack').bucket, deadlineMs: 30_000 })
+    rule = 'silent'
+    const t0 = Date.now()
+    try { await expect(silentStore.discard(keyOf())).rejects.toThrow(/discard/) }
+    finally { rule = 'pass' }
+    const ms = Date.now() - t0
+    expect(ms).toBeGreaterThanOrEqual(4_900)
+    expect(ms).toBeLessThan(7_000)
+  })
+})
