@@ -161,7 +161,7 @@ export function markdown(results) {
     }
     const pages = Object.entries(results.load.pages ?? {})
     if (pages.length) {
-      out.push('', 'SSR pages, signed in (the bench\'s API user: 1,000 transactions, 5 backups). Server CPU per page: 100 requests one at a time. Bytes: the HTML, and the JS and CSS files it names (entry, modulepreload, stylesheets), raw / gzip.', '', '| page | build | pages/s | p50 | p95 | CPU per page | HTML | JS | CSS |', '|---|---|---:|---:|---:|---:|---:|---:|---:|')
+      out.push('', `SSR pages, signed in (the bench's API user: 1,000 transactions, 5 backups). Server CPU per page: the median of ${pages[0][1].ours.cpuRoundsMs?.length ?? 1} round(s) of 100 requests one at a time (with a baseline build, its rounds alternate with ours). Bytes: the HTML, and the JS and CSS files it names (entry, modulepreload, stylesheets), raw / gzip.`, '', '| page | build | pages/s | p50 | p95 | CPU per page | HTML | JS | CSS |', '|---|---|---:|---:|---:|---:|---:|---:|---:|')
       const kb = b => `${(b / 1024).toFixed(1)} kB`
       for (const [path, page] of pages) {
         for (const [build, x] of Object.entries(page)) {
