@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { PassThrough, Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3'
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { StorageError } from '../errors'
@@ -86,8 +86,9 @@ export class ObjectStore {
    * never held whole in memory (parts are buffered one or two at a time) nor written to disk.
    * On failure the multipart upload is aborted and a StorageError thrown; errors of `body`
    * itself (e.g. the database) are rethrown unchanged. Aborted through `meta.signal` (a cancel),
-   * the requests in flight stop and the signal's reason is thrown at once, without waiting on S3:
-   * the caller removes what is left (discard).
+   * the requests in flight stop and the signal's reason is thrown without waiting on S3 — except
+   * for a request that creates the object, which is waited for (see `creating`): the caller then
+   * removes what is left (discard).
    */
   async putStream(key: string, body: Readable, meta: { contentType: string, metadata?: Record<string, string>, signal?: AbortSignal }): Promise<PutResult> {
     const m = measuring()
@@ -108,10 +109,12 @@ export class ObjectStore {
     // signal: the first request to fail aborts the others at once (sockets freed, done() rejects).
     let uploadId: string | undefined
     let firstFailure: unknown
-    // The completion is never aborted by a cancel: S3 may finish it anyway, so a cancel that
-    // arrives during it waits for its outcome (within the deadline), and the caller then removes
-    // the object it may have made.
-    let completing: Promise<unknown> | undefined
+    // A request that creates the object (the completion of a multipart upload; the one PutObject
+    // of a file smaller than a part) is never aborted by a cancel: S3 may still finish it — bytes
+    // already sent arrive after the socket closes, and a completion can take S3 a while — and make
+    // the object after the caller removed it. A cancel during it waits for its outcome (within the
+    // call deadline); the caller then removes the object it may have made.
+    let creating: Promise<unknown> | undefined
     const s3 = this.o.s3
     const deadlineMs = this.deadlineMs
     const client = {
@@ -119,9 +122,9 @@ export class ObjectStore {
       send: async (command: Parameters<S3Client['send']>[0]) => {
         const d = deadline(deadlineMs)
         try {
-          const completion = command instanceof CompleteMultipartUploadCommand
-          const sent = s3.send(command, { abortSignal: completion ? d.signal : AbortSignal.any([parts.signal, d.signal]) })
-          if (completion) completing = sent
+          const creates = command instanceof CompleteMultipartUploadCommand || command instanceof PutObjectCommand
+          const sent = s3.send(command, { abortSignal: creates ? d.signal : AbortSignal.any([parts.signal, d.signal]) })
+          if (creates) creating = sent
           const out = await sent
           if (command instanceof CreateMultipartUploadCommand) uploadId = (out as { UploadId?: string }).UploadId
           return out
@@ -161,10 +164,10 @@ export class ObjectStore {
       if (!parts.signal.aborted) parts.abort(err)
       pass.destroy()
       await feeding
-      // Cancelled: thrown at once (after a completion in flight, if any); the caller removes what
-      // is left (discard).
+      // Cancelled: thrown at once (after a request creating the object, if one is in flight); the
+      // caller removes what is left (discard).
       if (meta.signal?.aborted) {
-        await completing?.catch(() => {})
+        await creating?.catch(() => {})
         throw meta.signal.reason
       }
       if (uploadId) {

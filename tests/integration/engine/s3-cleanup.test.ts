@@ -8,12 +8,13 @@ import { LOCAL_AWS } from '../../../scripts/lib/local-aws.mjs'
 import { ObjectStore } from '../../../server/engine/storage/s3-store'
 
 // What a cancel and a cleanup leave in S3, against fauxqs through a small HTTP proxy that can hold
-// back or refuse one kind of request: the completion of a multipart upload (POST …?uploadId=),
-// the listing of uploads (GET …?uploads), or everything.
+// back or refuse one kind of request: one that creates the object (the completion of a multipart
+// upload, POST …?uploadId=; a PutObject, PUT without partNumber), the listing of uploads
+// (GET …?uploads), or everything.
 
-type Rule = 'pass' | 'hold-completion' | 'refuse-list' | 'silent'
+type Rule = 'pass' | 'hold-creation' | 'refuse-list' | 'silent'
 let rule: Rule = 'pass'
-let onCompletion: (() => void) | undefined
+let onCreation: (() => void) | undefined
 let proxy: Server
 let store: ObjectStore
 let s3: S3Client
@@ -23,7 +24,7 @@ beforeAll(async () => {
   const { s3Endpoint, bucket } = inject('stack')
   const upstream = new URL(s3Endpoint)
   proxy = createServer((req, res) => {
-    const completion = req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? '')
+    const creation = (req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? '')) || (req.method === 'PUT' && !/[?&]partNumber=/.test(req.url ?? ''))
     const listing = req.method === 'GET' && /[?&]uploads(=|&|$)/.test(req.url ?? '')
     if (rule === 'silent') return // never answered: the client's own deadline ends it
     if (rule === 'refuse-list' && listing) {
@@ -34,9 +35,10 @@ beforeAll(async () => {
       res.writeHead(up.statusCode ?? 502, up.headers)
       up.pipe(res)
     }))
-    if (rule === 'hold-completion' && completion) {
-      onCompletion?.()
-      setTimeout(forward, 1500) // S3 may take a while to complete an upload; it completes it all the same
+    if (rule === 'hold-creation' && creation) {
+      onCreation?.()
+      // The request reaches S3 late (bytes in flight, or a completion S3 takes a while over); S3 makes the object all the same.
+      setTimeout(forward, 1500)
     }
     else forward()
   })
@@ -52,21 +54,21 @@ afterAll(async () => {
 
 const keyOf = () => `users/1/backups/${randomUUID()}.jsonl.zst`
 
-describe('a cancel that arrives while S3 completes the upload', () => {
-  it('waits for the completion, so the caller\'s cleanup that follows removes the object it made', async () => {
-    rule = 'hold-completion'
+describe('a cancel that arrives while the request creating the object is in flight', () => {
+  // 6 MiB: two parts (5 + 1 MiB), completed by one POST; 1 MiB: less than a part, one PutObject.
+  it.each([['a multipart upload\'s completion', 6 * MiB], ['a single PutObject', 1 * MiB]])('%s: waited for, so the caller\'s cleanup that follows removes the object it made', async (_what, size) => {
+    rule = 'hold-creation'
     const key = keyOf()
     const cancel = new AbortController()
-    onCompletion = () => cancel.abort(new Error('cancelled by the user'))
+    onCreation = () => cancel.abort(new Error('cancelled by the user'))
     try {
-      // Two parts (5 MiB + 1 MiB): a multipart upload, completed by one POST.
-      await expect(store.putStream(key, Readable.from([randomBytes(6 * MiB)]), { contentType: 'application/zstd', signal: cancel.signal })).rejects.toThrow('cancelled by the user')
-      // Had the cancel aborted the completion on our side, S3 would make the object after this point.
-      expect(await store.head(key)).toEqual({ sizeBytes: 6 * MiB })
+      await expect(store.putStream(key, Readable.from([randomBytes(size)]), { contentType: 'application/zstd', signal: cancel.signal })).rejects.toThrow('cancelled by the user')
+      // Had the cancel aborted that request on our side, S3 would make the object after this point.
+      expect(await store.head(key)).toEqual({ sizeBytes: size })
       await store.discard(key)
       expect(await store.head(key)).toBeNull()
     }
-    finally { rule = 'pass'; onCompletion = undefined }
+    finally { rule = 'pass'; onCreation = undefined }
   })
 })
 
