@@ -200,7 +200,7 @@ async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string
       .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'); return false })
   }
   // Ended elsewhere (recovered, say) while this run still uploaded: what it uploaded goes.
-  else if (now && !open && now.status !== 'completed') await discardObject(keyOf(row), row.id)
+  else if (now?.status === 'failed' || now?.status === 'cancelled') await discardObject(keyOf(row), row.id)
   if (ended) await audit({ userId: row.userId, action: 'backup.cancel', targetId: row.id, detail: { kind: row.kind }, ip })
   return new AppError('JOB_CANCELLED')
 }

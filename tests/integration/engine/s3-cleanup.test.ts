@@ -90,6 +90,6 @@ describe('discard', () => {
     finally { rule = 'pass' }
     const ms = Date.now() - t0
     expect(ms).toBeGreaterThanOrEqual(4_900)
-    expect(ms).toBeLessThan(7_000)
+    expect(ms).toBeLessThan(10_000) // the budget, plus room for a loaded machine; the call deadline (30 s) would be far above
   })
 })
