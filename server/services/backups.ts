@@ -245,7 +245,9 @@ export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'f
 
 /** Removes a backup the user never asked for (a cancelled restore's safety backup): object and row. Best effort. */
 export async function removeBackup(userId: number, id: string) {
+  // Unreadable (the database failing): removed anyway, as if it were not known to be cancelled.
   const [row] = await db('backup.get', () => useDb().select({ status: backups.status }).from(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
+    .catch(() => [])
   // A safety backup cancelled with its restore already removed what it left (cancelled()).
   if (row?.status !== 'cancelled') await discardObject(backupKey(userId, id), id)
   await useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId)))

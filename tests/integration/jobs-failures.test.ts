@@ -214,6 +214,11 @@ describe('a worker that stops answering (frozen host, network partition)', () =>
       await start({ NUXT_ROLE: 'worker' })
       // MySQL ends the frozen worker's silent lock session (30 s), so another worker takes the job
       // over (fenced: whatever the frozen one does if it wakes up cannot change the job's row).
+      await until(async () => (await conn.query<any[]>('SELECT status, attempts, worker_id AS w, progress_done AS d FROM backups WHERE id = ?', [res.body.backup_id]))[0][0],
+        r => !open(r.status) || (r.attempts > 1 && !r.w?.endsWith(`:${w1.child.pid}`) && r.d > 0), 150_000)
+      // The frozen worker wakes while the other one runs the job: its run stops (its lock session
+      // and its row are no longer its own), and nothing it does on the way out may end the job.
+      w1.child.kill('SIGCONT')
       const first = await follow(u, res.headers.get('location')!, 150_000)
       expect(first.status).toBe('completed')
       // Later jobs of that user run as usual.

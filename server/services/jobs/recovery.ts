@@ -6,7 +6,7 @@ import { withUserJobLock } from '../job-lock'
 import { endRestoreWindow } from '../ledger/write-gate'
 import { notify } from '../notifier'
 import type { JobKind } from './message'
-import { finishJob, JOB_TABLE } from './record'
+import { finishJob, JOB_TABLE, ownedBy } from './record'
 
 /**
  * Ending jobs that will not run to their end on their own: a job whose attempts are used up, one
@@ -21,19 +21,24 @@ import { finishJob, JOB_TABLE } from './record'
 
 interface OpenJob { userId: number, attempts: number, safetyBackupId?: string | null, backupId?: string }
 
-async function openJob(kind: JobKind, id: string): Promise<OpenJob | undefined> {
+/** The job if it is open (and, given an attempt, still that run's). */
+async function openJob(kind: JobKind, id: string, attempt?: number): Promise<OpenJob | undefined> {
   const [rows] = await useDbHandle().promisePool.query<RowDataPacket[]>(
-    `SELECT user_id AS userId, attempts${kind === 'restore' ? ', safety_backup_id AS safetyBackupId, backup_id AS backupId' : ''} FROM ?? WHERE id = ? AND status IN ('queued', 'running')`,
-    [JOB_TABLE[kind], id],
+    `SELECT user_id AS userId, attempts${kind === 'restore' ? ', safety_backup_id AS safetyBackupId, backup_id AS backupId' : ''} FROM ?? WHERE id = ? AND status IN ('queued', 'running')${attempt ? ` AND ${ownedBy(attempt).sql}` : ''}`,
+    [JOB_TABLE[kind], id, ...(attempt ? ownedBy(attempt).values : [])],
   )
   return rows[0] as OpenJob | undefined
 }
 
-/** Ends an open job failed with `code`. True if this call ended it. */
-export async function endFailedJob(kind: JobKind, id: string, code: ErrorCode, why: string, detail: Record<string, unknown> | null = null): Promise<boolean> {
-  const job = await openJob(kind, id)
+/**
+ * Ends an open job failed with `code`. True if this call ended it. Given the run's `attempt`
+ * (runDelivery's own fallback), only while the job is still that run's: a run that lost its job
+ * (its worker frozen past its lock session) leaves the attempt that owns it now alone.
+ */
+export async function endFailedJob(kind: JobKind, id: string, code: ErrorCode, why: string, detail: Record<string, unknown> | null = null, attempt?: number): Promise<boolean> {
+  const job = await openJob(kind, id, attempt)
   if (!job) return false
-  const end = { status: 'failed' as const, errorCode: code, errorDetail: detail }
+  const end = { status: 'failed' as const, errorCode: code, errorDetail: detail, attempt }
   let ended: boolean
   if (kind === 'backup') ended = await endUnfinishedBackup(id, end)
   else {

@@ -66,11 +66,11 @@ export async function runDelivery(job: JobMessage): Promise<void> {
       // The log gets the cause chain (codes, never messages from the database or ledger values).
       const failure = toAppError(err)
       if (failure.code !== 'JOB_CANCELLED') logger[ERROR_STATUS[failure.code] >= 500 ? 'error' : 'warn']({ err: serializeError(err), code: failure.code, jobId: job.id, kind: job.kind, userId: job.userId }, 'job failed')
-      await endFailedJob(job.kind, job.id, failure.code, 'run failed', failure.data && Object.keys(failure.data).length ? failure.data : null)
+      await endFailedJob(job.kind, job.id, failure.code, 'run failed', failure.data && Object.keys(failure.data).length ? failure.data : null, attempt)
     }
     finally { await run.close() }
     // A run that returned without ending its row (it should not): ended, not left open.
-    if ((await jobRow(job.kind, job.id))?.open) await endFailedJob(job.kind, job.id, 'INTERNAL_ERROR', 'run ended without an outcome')
+    if ((await jobRow(job.kind, job.id))?.open) await endFailedJob(job.kind, job.id, 'INTERNAL_ERROR', 'run ended without an outcome', null, attempt)
   }, { waitSeconds: LOCK_HANDOVER_SECONDS })
 }
 
