@@ -62,6 +62,10 @@ export default defineNuxtConfig({
       // Backups a user may keep, of every kind (safety backups included): beyond it, creating a
       // backup or restoring (which makes one) answers 409 QUOTA_EXCEEDED until some are deleted.
       maxStoredPerUser: 100,
+      // An S3 request that creates a backup's object (a multipart completion, a PutObject) and
+      // passed its deadline may still be finished by a slow S3 after the failure's or cancel's
+      // cleanup ran: rows ended failed or cancelled are swept again this long after they ended.
+      sweepAfterSeconds: 300,
     },
     s3: {
       endpoint: '',

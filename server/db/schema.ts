@@ -150,7 +150,8 @@ export const backups = mysqlTable('backups', {
   ...jobColumns(),
   createdAt: createdAt(),
   completedAt: ts('completed_at'),
-}, t => [index('backups_user_created_idx').on(t.userId, t.createdAt), index('backups_status_idx').on(t.status)])
+  // status + completed_at: the sweep of late objects reads the rows that ended failed or cancelled a few minutes ago.
+}, t => [index('backups_user_created_idx').on(t.userId, t.createdAt), index('backups_status_idx').on(t.status, t.completedAt)])
 
 /**
  * A restore job (a backup job is its `backups` row). The row is the one source of truth for the

@@ -243,6 +243,24 @@ export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'f
   return endBackup(row, end)
 }
 
+/**
+ * What a slow S3 made after its row ended. A request that creates the object (a multipart
+ * completion, a PutObject) and passed its deadline may still be finished by S3 later, after the
+ * failure's cleanup or the cancel's removal ran (endBackup). The key of every row that ended failed
+ * or cancelled between `afterSeconds` and `afterSeconds + windowSeconds` ago is removed again:
+ * called every `windowSeconds / 3`, each instance visits a row about three times, and removing
+ * what is not there costs two S3 calls. Returns the rows visited.
+ */
+export async function sweepLeftovers(afterSeconds: number, windowSeconds: number): Promise<number> {
+  const rows = await useDb().select({ id: backups.id, userId: backups.userId }).from(backups).where(and(
+    inArray(backups.status, ['failed', 'cancelled']),
+    sql`${backups.completedAt} <= CURRENT_TIMESTAMP(3) - INTERVAL ${afterSeconds} SECOND`,
+    sql`${backups.completedAt} > CURRENT_TIMESTAMP(3) - INTERVAL ${afterSeconds + windowSeconds} SECOND`,
+  )).limit(500)
+  for (const row of rows) await discardObject(keyOf(row), row.id)
+  return rows.length
+}
+
 /** Removes a backup the user never asked for (a cancelled restore's safety backup): object and row. Best effort. */
 export async function removeBackup(userId: number, id: string) {
   // Unreadable (the database failing): removed anyway, as if it were not known to be cancelled.

@@ -25,7 +25,7 @@ export interface CofreConfig {
   restores: { rateLimit: number, rateWindowSeconds: number }
   jwtSecret: string
   presignTtlSeconds: number
-  backups: { rateLimit: number, rateWindowSeconds: number, maxUncompressedBytes: number, maxStoredPerUser: number }
+  backups: { rateLimit: number, rateWindowSeconds: number, maxUncompressedBytes: number, maxStoredPerUser: number, sweepAfterSeconds: number }
   s3: StorageConfig
   sns: { endpoint: string, topicArn: string }
 }
@@ -78,6 +78,7 @@ export function cofreConfig(): CofreConfig {
       rateWindowSeconds: Number(rc.backups.rateWindowSeconds),
       maxUncompressedBytes: Number(rc.backups.maxUncompressedBytes),
       maxStoredPerUser: Number(rc.backups.maxStoredPerUser),
+      sweepAfterSeconds: Math.max(1, Number(rc.backups.sweepAfterSeconds)),
     },
     s3: {
       ...rc.s3,

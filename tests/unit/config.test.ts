@@ -12,7 +12,7 @@ const good: CofreConfig = {
   restores: { rateLimit: 10, rateWindowSeconds: 3600 },
   jwtSecret: 'Zq8f3K1pX0v9LmN2bR7tY6uW4sE5aD3cH8jG1kQ0oP9i',
   presignTtlSeconds: 300,
-  backups: { rateLimit: 10, rateWindowSeconds: 3600, maxUncompressedBytes: 1e9, maxStoredPerUser: 100 },
+  backups: { rateLimit: 10, rateWindowSeconds: 3600, maxUncompressedBytes: 1e9, maxStoredPerUser: 100, sweepAfterSeconds: 300 },
   s3: { endpoint: '', region: 'eu-west-1', bucket: 'cofre-prod', accessKeyId: '', secretAccessKey: '', forcePathStyle: false, sse: 'AES256', sseKmsKeyId: '', requestTimeoutMs: 30000, partSizeMb: 8 },
   sns: { endpoint: '', topicArn: 'arn:aws:sns:eu-west-1:1:t' },
 }

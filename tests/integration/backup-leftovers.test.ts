@@ -1,0 +1,71 @@
+// An S3 that is slow but working can finish a request after its client gave up: the PutObject of a
+// backup, held past the call deadline, makes the object after the backup's row ended `failed` and
+// after that failure's cleanup ran. The sweep (services/backups.ts sweepLeftovers) removes it.
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dropDatabase } from '../../scripts/lib/database.mjs'
+import { localAwsEnv, startLocalAws } from '../../scripts/lib/local-aws.mjs'
+import { http, newUser } from '../support/api'
+import { connect } from '../support/data'
+import { s3Client } from '../support/mutate'
+import { startS3HttpProxy, type S3HttpProxy } from '../support/s3-http-proxy'
+import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
+import { until } from '../support/until'
+
+let db: string
+let aws: LocalAws
+let proxy: S3HttpProxy
+let app: AppProcess
+// The call deadline (NUXT_S3_REQUEST_TIMEOUT_MS) is the default, 30 s. Only the sweep's delay is
+// shortened (300 s → 5 s) so the test need not wait five minutes: it makes the sweep come sooner,
+// which cannot hide a leftover (the test fails if it stays), and the completed backup below shows
+// a sooner sweep still leaves what must stay.
+const SWEEP_AFTER_SECONDS = 5
+const DEADLINE_MS = 30_000
+
+beforeAll(async () => {
+  db = await createTestDatabase()
+  aws = await startLocalAws({ port: 0 })
+  proxy = await startS3HttpProxy(aws.endpoint)
+  app = await startApp(appEnv(db, aws, { ...localAwsEnv(aws), NUXT_S3_ENDPOINT: proxy.url, NUXT_SNS_ENDPOINT: aws.endpoint, NUXT_BACKUPS_SWEEP_AFTER_SECONDS: String(SWEEP_AFTER_SECONDS) }))
+}, 60_000)
+afterAll(async () => {
+  await app?.stop()
+  await proxy?.close()
+  await aws?.stop()
+  if (db) await dropDatabase(db)
+})
+
+const objectsOf = async (userId: number) =>
+  ((await s3Client(aws.endpoint).send(new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: `users/${userId}/` }))).Contents ?? []).map(o => o.Key!)
+
+describe('an object a slow S3 makes after its backup failed', () => {
+  it('is removed by the sweep; a completed backup\'s object stays', async () => {
+    const u = await newUser(app.baseURL, 'late')
+    const kept = await http(app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
+    expect(kept.status).toBe(201)
+
+    // The PutObject reaches S3 2 s after the deadline: the backup has failed by then, its cleanup done.
+    proxy.rule = { kind: 'hold-creation', ms: DEADLINE_MS + 2_000 }
+    const t0 = Date.now()
+    const started = await http(app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
+    // Answered 500 if it fails within the request's wait, else 202 and the job fails on its own.
+    expect([500, 202]).toContain(started.status)
+    const conn = await connect(db)
+    const row = await until(async () => (await conn.query<any[]>('SELECT id, status, error_code FROM backups WHERE user_id = ? AND id <> ?', [u.id, kept.body.backup_id]))[0][0], r => r && r.status !== 'running' && r.status !== 'queued', 2 * DEADLINE_MS)
+    await conn.end()
+    proxy.rule = { kind: 'pass' }
+    expect(row).toMatchObject({ status: 'failed', error_code: 'STORAGE_ERROR' })
+
+    // S3 made the object after all (the held request answered 200) …
+    await until(async () => proxy.lateCreations.length, n => n > 0, DEADLINE_MS)
+    expect(proxy.lateCreations.every(s => s === 200)).toBe(true)
+    // … and the sweep removes it, SWEEP_AFTER_SECONDS after the row ended (plus one sweep period).
+    const keys = await until(() => objectsOf(u.id), k => k.every(key => !key.includes(row.id)), 30_000)
+    expect(keys.some(key => key.includes(row.id))).toBe(false)
+    console.log(`late object removed ${((Date.now() - t0) / 1000).toFixed(1)} s after the backup started`)
+    // The completed backup's object was visited by no sweep.
+    const head = await s3Client(aws.endpoint).send(new HeadObjectCommand({ Bucket: aws.bucket, Key: keys.find(k => k.includes(kept.body.backup_id))! }))
+    expect(head.ContentLength).toBe(kept.body.size_bytes)
+  }, 120_000)
+})
