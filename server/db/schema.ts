@@ -150,8 +150,10 @@ export const backups = mysqlTable('backups', {
   ...jobColumns(),
   createdAt: createdAt(),
   completedAt: ts('completed_at'),
-  // status + completed_at: the sweep of late objects reads the rows that ended failed or cancelled a few minutes ago.
-}, t => [index('backups_user_created_idx').on(t.userId, t.createdAt), index('backups_status_idx').on(t.status, t.completedAt)])
+  /** A failed or cancelled backup: when its key was removed again, after what a slow S3 may still have made (sweepLeftovers). */
+  sweptAt: ts('swept_at'),
+  // status, swept_at, completed_at: the sweep reads the failed and cancelled rows not swept yet, oldest first.
+}, t => [index('backups_user_created_idx').on(t.userId, t.createdAt), index('backups_status_idx').on(t.status, t.sweptAt, t.completedAt)])
 
 /**
  * A restore job (a backup job is its `backups` row). The row is the one source of truth for the

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, asc, count, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/mysql-core'
 import { backupFilename } from '#shared/backup-filename'
 import { encodeBackupCursor, type AcceptedBackupDto, type BackupDto, type BackupKind, type BackupListQuery, type BackupPageDto, type CreatedBackupDto } from '#shared/schemas/backups'
@@ -246,26 +246,38 @@ export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'f
 /**
  * What a slow S3 made after its row ended. A request that creates the object (a multipart
  * completion, a PutObject) and passed its deadline may still be finished by S3 later, after the
- * failure's cleanup or the cancel's removal ran (endBackup). The key of every row that ended failed
- * or cancelled between `afterSeconds` and `afterSeconds + windowSeconds` ago is removed again:
- * called every `windowSeconds / 3`, each instance visits a row about three times, and removing
- * what is not there costs two S3 calls. Returns the rows visited.
+ * failure's cleanup or the cancel's removal ran (endBackup). Each row that ended failed or
+ * cancelled at least `afterSeconds` ago has its key removed once more, oldest first, and is then
+ * marked swept; an S3 that fails the removal stops the pass (the row is tried on the next one).
+ * Returns the rows swept.
  */
-export async function sweepLeftovers(afterSeconds: number, windowSeconds: number): Promise<number> {
+export async function sweepLeftovers(afterSeconds: number, batch = 100): Promise<number> {
   const rows = await useDb().select({ id: backups.id, userId: backups.userId }).from(backups).where(and(
     inArray(backups.status, ['failed', 'cancelled']),
+    isNull(backups.sweptAt),
     sql`${backups.completedAt} <= CURRENT_TIMESTAMP(3) - INTERVAL ${afterSeconds} SECOND`,
-    sql`${backups.completedAt} > CURRENT_TIMESTAMP(3) - INTERVAL ${afterSeconds + windowSeconds} SECOND`,
-  )).limit(500)
-  for (const row of rows) await discardObject(keyOf(row), row.id)
-  return rows.length
+  )).orderBy(asc(backups.completedAt)).limit(batch)
+  let swept = 0
+  for (const row of rows) {
+    try { await useObjectStore().discard(keyOf(row)) }
+    catch (err) {
+      logger.warn({ err: serializeError(err), backupId: row.id }, 'could not sweep what a backup left in storage; tried again on the next pass')
+      break
+    }
+    await useDb().update(backups).set({ sweptAt: sql`CURRENT_TIMESTAMP(3)` }).where(eq(backups.id, row.id))
+    swept++
+  }
+  return swept
 }
 
 /** Removes a backup the user never asked for (a cancelled restore's safety backup): object and row. Best effort. */
 export async function removeBackup(userId: number, id: string) {
   // Unreadable (the database failing): removed anyway, as if it were not known to be cancelled.
   const [row] = await db('backup.get', () => useDb().select({ status: backups.status }).from(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
-    .catch(() => [])
+    .catch((err) => {
+      logger.warn({ err: serializeError(err), backupId: id }, 'could not read the backup before removing it; removing it all the same')
+      return []
+    })
   // A safety backup cancelled with its restore already removed what it left (cancelled()).
   if (row?.status !== 'cancelled') await discardObject(backupKey(userId, id), id)
   await useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId)))

@@ -14,7 +14,7 @@ import { reportStages } from '../engine/stages'
 import { audit, auditStatement } from './audit'
 import { backupObjectKey, checkStorageQuota, checkWindow, endUnfinishedBackup, getOwnedBackup, invalidReason, markInvalid, markRestoredStatement, runBackup, storageFailure, windowStart } from './backups'
 import { acceptedState, enqueueJob, jobError, jobState, waitForFinish } from './jobs/enqueue'
-import { announceFinished, finishJob, jobRow, ownedBy, requestCancel, type JobRun } from './jobs/record'
+import { announceFinished, finishJob, jobRow, ownedBy, requestCancel, takenOver, type JobRun } from './jobs/record'
 import { cancelIfAbandoned, endCancelledJob } from './jobs/recovery'
 import { beginRestoreWindow, endRestoreWindow } from './ledger/write-gate'
 import { notify } from './notifier'
@@ -199,6 +199,14 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null):
     announceFinished(id)
   }
   catch (err) {
+    // A run that lost its job (woken after another attempt took it over) leaves everything to that
+    // attempt: the read-only window, the safety backup (job.safetyBackupId is now that attempt's),
+    // the row. Only its own temp files go.
+    if (!committed && await takenOver('restore', id, run.attempt).catch(() => false)) {
+      await prepared?.dispose().catch(() => {})
+      logger.warn({ restoreId: id, attempt: run.attempt }, 'a run that lost its restore stopped; the attempt running it now is left alone')
+      return
+    }
     await cleanUp()
     // Committed: the restore happened and its row says so; what failed after is only logged.
     if (committed) {
@@ -206,7 +214,7 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null):
       return
     }
     if (run.signal.aborted || (err instanceof CommitRefused && (await jobRow('restore', id))?.cancelRequested)) {
-      await endCancelledJob('restore', id, ip)
+      await endCancelledJob('restore', id, ip, run.attempt)
       return
     }
     // Ended elsewhere meanwhile (its attempts used up, or recovered): nothing of this run counts.

@@ -45,6 +45,7 @@ export function productionConfigProblems(c: CofreConfig): string[] {
   if (!ROLES.includes(c.role)) problems.push(`NUXT_ROLE must be one of ${ROLES.join(', ')} (got "${c.role}").`)
   if (!c.queue?.url && c.role !== 'both') problems.push(`NUXT_QUEUE_URL is missing: the ${c.role} role reaches the other processes through the SQS job queue.`)
   if (c.queue && !(c.queue.heartbeatSeconds > 0 && c.queue.heartbeatSeconds < c.queue.visibilityTimeoutSeconds)) problems.push('NUXT_QUEUE_HEARTBEAT_SECONDS must be positive and below NUXT_QUEUE_VISIBILITY_TIMEOUT_SECONDS.')
+  if (!(Number.isFinite(c.backups?.sweepAfterSeconds) && c.backups.sweepAfterSeconds >= 1)) problems.push('NUXT_BACKUPS_SWEEP_AFTER_SECONDS must be a number of seconds, at least 1 (default 300).')
   if (!(Number(c.presignTtlSeconds) > 0 && Number(c.presignTtlSeconds) <= 604800)) problems.push('NUXT_PRESIGN_TTL_SECONDS must be between 1 and 604800.')
   return problems
 }

@@ -57,15 +57,24 @@ describe('an object a slow S3 makes after its backup failed', () => {
     proxy.rule = { kind: 'pass' }
     expect(row).toMatchObject({ status: 'failed', error_code: 'STORAGE_ERROR' })
 
-    // S3 made the object after all (the held request answered 200) …
+    // S3 made the object after all (the held request answered 200), after the row had failed …
     await until(async () => proxy.lateCreations.length, n => n > 0, DEADLINE_MS)
+    expect(proxy.lateCreations.length).toBeGreaterThan(0)
     expect(proxy.lateCreations.every(s => s === 200)).toBe(true)
+    const late = (await objectsOf(u.id)).find(key => key.includes(row.id))
+    expect(late).toBeDefined()
     // … and the sweep removes it, SWEEP_AFTER_SECONDS after the row ended (plus one sweep period).
-    const keys = await until(() => objectsOf(u.id), k => k.every(key => !key.includes(row.id)), 30_000)
-    expect(keys.some(key => key.includes(row.id))).toBe(false)
+    const keys = await until(() => objectsOf(u.id), k => !k.includes(late!), 30_000)
+    expect(keys).not.toContain(late)
     console.log(`late object removed ${((Date.now() - t0) / 1000).toFixed(1)} s after the backup started`)
+    const check = await connect(db)
+    const [[swept]] = await check.query<any[]>('SELECT swept_at IS NOT NULL AS swept FROM backups WHERE id = ?', [row.id])
+    await check.end()
+    expect(swept).toEqual({ swept: 1 })
     // The completed backup's object was visited by no sweep.
-    const head = await s3Client(aws.endpoint).send(new HeadObjectCommand({ Bucket: aws.bucket, Key: keys.find(k => k.includes(kept.body.backup_id))! }))
+    const keptKey = keys.find(k => k.includes(kept.body.backup_id))
+    expect(keptKey).toBeDefined()
+    const head = await s3Client(aws.endpoint).send(new HeadObjectCommand({ Bucket: aws.bucket, Key: keptKey! }))
     expect(head.ContentLength).toBe(kept.body.size_bytes)
   }, 120_000)
 })

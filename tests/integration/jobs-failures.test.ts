@@ -11,7 +11,7 @@ import { startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { jobLockName } from '../../server/services/job-lock'
 import { http, seededUser, type TestUser } from '../support/api'
 import { until } from '../support/until'
-import { connect, databaseName, seedLedger } from '../support/data'
+import { connect, databaseName, dumpUser, seedLedger } from '../support/data'
 import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
 
 // A dead worker's job comes back after the visibility timeout: shortened (60 s → 8 s, heartbeat
@@ -214,8 +214,10 @@ describe('a worker that stops answering (frozen host, network partition)', () =>
       await start({ NUXT_ROLE: 'worker' })
       // MySQL ends the frozen worker's silent lock session (30 s), so another worker takes the job
       // over (fenced: whatever the frozen one does if it wakes up cannot change the job's row).
-      await until(async () => (await conn.query<any[]>('SELECT status, attempts, worker_id AS w, progress_done AS d FROM backups WHERE id = ?', [res.body.backup_id]))[0][0],
+      const takenOver = await until(async () => (await conn.query<any[]>('SELECT status, attempts, worker_id AS w, progress_done AS d FROM backups WHERE id = ?', [res.body.backup_id]))[0][0],
         r => !open(r.status) || (r.attempts > 1 && !r.w?.endsWith(`:${w1.child.pid}`) && r.d > 0), 150_000)
+      // Still running on the other worker when the frozen one wakes (else this test shows nothing).
+      expect(takenOver).toMatchObject({ status: 'running' })
       // The frozen worker wakes while the other one runs the job: its run stops (its lock session
       // and its row are no longer its own), and nothing it does on the way out may end the job.
       w1.child.kill('SIGCONT')
@@ -233,6 +235,38 @@ describe('a worker that stops answering (frozen host, network partition)', () =>
       await conn.end()
     }
   }, 300_000)
+})
+
+describe('a worker frozen mid-restore', () => {
+  it('waking while another worker runs the restore, it leaves that run alone: its window, its safety backup, its row', async () => {
+    const { conn, u, worker: w1, backup } = await userWithBackup('frozen-restore', 300_000)
+    const snapshot = await dumpUser(conn, u.id)
+    await conn.query('UPDATE transactions SET description = \'changed\' WHERE user_id = ? AND MOD(id, 3) = 0', [u.id])
+    const res = await http(web.baseURL, 'POST', '/api/restore', { token: u.accessToken, body: { backup_id: backup.backup_id }, headers: ASYNC })
+    expect(res.status).toBe(202)
+    await until(async () => (await conn.query<any[]>('SELECT status, progress_done FROM restores WHERE id = ?', [res.body.restore_id]))[0][0], r => r.status === 'running' && r.progress_done > 0, 30_000)
+    w1.child.kill('SIGSTOP')
+    try {
+      await start({ NUXT_ROLE: 'worker' })
+      const takenOver = await until(async () => (await conn.query<any[]>('SELECT status, attempts, worker_id AS w, safety_backup_id AS s FROM restores WHERE id = ?', [res.body.restore_id]))[0][0],
+        r => !open(r.status) || (r.attempts > 1 && !r.w?.endsWith(`:${w1.child.pid}`) && r.s !== null), 150_000)
+      expect(takenOver).toMatchObject({ status: 'running' })
+      // The frozen run wakes while the other attempt restores (on 3c8bf2c it ended that restore
+      // cancelled, removed its safety backup and reopened the ledger to writes mid-restore).
+      w1.child.kill('SIGCONT')
+      const done = await follow(u, res.headers.get('location')!, 150_000)
+      expect(done.status).toBe('completed')
+      expect(await dumpUser(conn, u.id)).toEqual(snapshot)
+      const [[restore]] = await conn.query<any[]>('SELECT safety_backup_id AS s FROM restores WHERE id = ?', [res.body.restore_id])
+      const [[safety]] = await conn.query<any[]>('SELECT status FROM backups WHERE id = ?', [restore.s])
+      expect(safety).toEqual({ status: 'completed' })
+    }
+    finally {
+      w1.child.kill('SIGCONT')
+      kill(w1)
+      await conn.end()
+    }
+  }, 360_000)
 })
 
 describe('single instance without a queue (role both, NUXT_QUEUE_URL unset: npm run dev, the documented default)', () => {

@@ -20,7 +20,7 @@ export type S3ProxyRule =
 export interface S3HttpProxy {
   url: string
   rule: S3ProxyRule
-  /** Called as a creating request arrives (before it is held). */
+  /** Called once a creating request has arrived whole (before it is held). */
   onCreation?: () => void
   /** Creating requests S3 answered after being held (status codes, in order). */
   lateCreations: number[]

@@ -39,6 +39,9 @@ describe('productionConfigProblems', () => {
     expect(productionConfigProblems({ ...good, jwtSecret: 'changeme-changeme-changeme-changeme!' })).toEqual([expect.stringMatching(/looks like a placeholder/)])
     expect(productionConfigProblems({ ...good, jwtSecret: 'a'.repeat(64) })).toEqual([expect.stringMatching(/looks like a placeholder/)])
   })
+  it('names a sweep delay that is not a number of seconds (NaN would sweep every millisecond)', () => {
+    for (const bad of [Number.NaN, 0, Infinity]) expect(productionConfigProblems({ ...good, backups: { ...good.backups, sweepAfterSeconds: bad } }).join()).toMatch(/NUXT_BACKUPS_SWEEP_AFTER_SECONDS/)
+  })
   it('names a missing bucket', () => {
     expect(productionConfigProblems({ ...good, s3: { ...good.s3, bucket: '' } }).join()).toMatch(/NUXT_S3_BUCKET is missing/)
   })

@@ -52,6 +52,16 @@ export async function jobRow(kind: JobKind, id: string): Promise<{ userId: numbe
 /** The SQL condition that a row is still this run's (worker and attempt), with its values. */
 export const ownedBy = (attempt: number) => ({ sql: 'worker_id = ? AND attempts = ?', values: [WORKER_ID, attempt] as unknown[] })
 
+/**
+ * Whether another run holds the job now: it is open and not this run's. This run lost it (its
+ * worker froze past its lock session, and another attempt took the job over).
+ */
+export async function takenOver(kind: JobKind, id: string, attempt: number): Promise<boolean> {
+  const owned = ownedBy(attempt)
+  const [rows] = await pool().query<RowDataPacket[]>(`SELECT 1 FROM ?? WHERE id = ? AND status IN ('queued', 'running') AND NOT (${owned.sql})`, [JOB_TABLE[kind], id, ...owned.values])
+  return rows.length > 0
+}
+
 export interface JobEnd {
   status: 'completed' | 'failed' | 'cancelled'
   errorCode?: string | null
@@ -80,8 +90,8 @@ export async function finishJob(kind: JobKind, id: string, end: JobEnd): Promise
   const rows = end.status === 'completed' ? end.rows : undefined
   const ended = (await run(
     `UPDATE ?? SET status = ?, stage = 'finished', ${rows === undefined ? 'progress_done = IF(? = \'completed\', progress_total, progress_done)' : 'progress_done = ?, progress_total = ?, progress_unit = \'rows\''}, error_code = ?, error_detail = ?, completed_at = CURRENT_TIMESTAMP(3)${extra.map(() => ', ?? = ?').join('')}
-     WHERE id = ? AND status IN ('queued', 'running')${end.unlessCancelled ? ' AND cancel_requested_at IS NULL' : ''}${end.attempt ? ` AND ${ownedBy(end.attempt).sql}` : ''}`,
-    [JOB_TABLE[kind], end.status, ...(rows === undefined ? [end.status] : [rows, rows]), end.errorCode ?? null, end.errorDetail ? JSON.stringify(end.errorDetail) : null, ...extra.flat(), id, ...(end.attempt ? ownedBy(end.attempt).values : [])],
+     WHERE id = ? AND status IN ('queued', 'running')${end.unlessCancelled ? ' AND cancel_requested_at IS NULL' : ''}${end.attempt !== undefined ? ` AND ${ownedBy(end.attempt).sql}` : ''}`,
+    [JOB_TABLE[kind], end.status, ...(rows === undefined ? [end.status] : [rows, rows]), end.errorCode ?? null, end.errorDetail ? JSON.stringify(end.errorDetail) : null, ...extra.flat(), id, ...(end.attempt !== undefined ? ownedBy(end.attempt).values : [])],
   )) === 1
   if (ended) jobEvents.emit(id)
   return ended

@@ -24,8 +24,8 @@ interface OpenJob { userId: number, attempts: number, safetyBackupId?: string | 
 /** The job if it is open (and, given an attempt, still that run's). */
 async function openJob(kind: JobKind, id: string, attempt?: number): Promise<OpenJob | undefined> {
   const [rows] = await useDbHandle().promisePool.query<RowDataPacket[]>(
-    `SELECT user_id AS userId, attempts${kind === 'restore' ? ', safety_backup_id AS safetyBackupId, backup_id AS backupId' : ''} FROM ?? WHERE id = ? AND status IN ('queued', 'running')${attempt ? ` AND ${ownedBy(attempt).sql}` : ''}`,
-    [JOB_TABLE[kind], id, ...(attempt ? ownedBy(attempt).values : [])],
+    `SELECT user_id AS userId, attempts${kind === 'restore' ? ', safety_backup_id AS safetyBackupId, backup_id AS backupId' : ''} FROM ?? WHERE id = ? AND status IN ('queued', 'running')${attempt !== undefined ? ` AND ${ownedBy(attempt).sql}` : ''}`,
+    [JOB_TABLE[kind], id, ...(attempt !== undefined ? ownedBy(attempt).values : [])],
   )
   return rows[0] as OpenJob | undefined
 }
@@ -58,10 +58,10 @@ export async function endFailedJob(kind: JobKind, id: string, code: ErrorCode, w
  * object; for a restore, no safety backup (it never committed: a restore's row is completed in its
  * own transaction) and no read-only window. True if this call ended it.
  */
-export async function endCancelledJob(kind: JobKind, id: string, ip: string | null = null): Promise<boolean> {
-  const job = await openJob(kind, id)
+export async function endCancelledJob(kind: JobKind, id: string, ip: string | null = null, attempt?: number): Promise<boolean> {
+  const job = await openJob(kind, id, attempt)
   if (!job) return false
-  const end = { status: 'cancelled' as const, errorCode: 'JOB_CANCELLED' }
+  const end = { status: 'cancelled' as const, errorCode: 'JOB_CANCELLED', attempt }
   let ended: boolean
   if (kind === 'backup') ended = await endUnfinishedBackup(id, end)
   else {
