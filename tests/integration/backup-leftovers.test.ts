@@ -1,13 +1,13 @@
 // An S3 that is slow but working can finish a request after its client gave up: the PutObject of a
 // backup, held past the call deadline, makes the object after the backup's row ended `failed` and
 // after that failure's cleanup ran. The sweep (services/backups.ts sweepLeftovers) removes it.
-import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { HeadObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
 import { localAwsEnv, startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { http, newUser } from '../support/api'
 import { connect } from '../support/data'
-import { s3Client } from '../support/mutate'
+import { objectKeysOf, s3Client } from '../support/mutate'
 import { startS3HttpProxy, type S3HttpProxy } from '../support/s3-http-proxy'
 import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
 import { until } from '../support/until'
@@ -36,8 +36,7 @@ afterAll(async () => {
   if (db) await dropDatabase(db)
 })
 
-const objectsOf = async (userId: number) =>
-  ((await s3Client(aws.endpoint).send(new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: `users/${userId}/` }))).Contents ?? []).map(o => o.Key!)
+const objectsOf = (userId: number) => objectKeysOf(aws.endpoint, aws.bucket, userId)
 
 describe('an object a slow S3 makes after its backup failed', () => {
   it('is removed by the sweep; a completed backup\'s object stays', async () => {

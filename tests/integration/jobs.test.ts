@@ -2,7 +2,7 @@
 // API, enqueues) and two workers (NUXT_ROLE=worker: run jobs, serve only /api/health), with a real
 // MariaDB and a real SQS (fauxqs). Workers are killed outright (SIGKILL) mid-job; messages are
 // delivered twice; jobs are cancelled; attempts are used up.
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
@@ -12,7 +12,7 @@ import { jobLockName } from '../../server/services/job-lock'
 import { http, seededUser, type TestUser } from '../support/api'
 import { until } from '../support/until'
 import { connect, databaseName, dumpUser, seedLedger } from '../support/data'
-import { s3Client } from '../support/mutate'
+import { objectKeysOf, s3Client } from '../support/mutate'
 import { drainNotifications } from '../support/sqs'
 import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
 
@@ -58,8 +58,7 @@ const ASYNC = { ...RESPOND_ASYNC }
 /** Follows a job's Location until it finishes. */
 const follow = (user: TestUser, location: string, timeoutMs = 90_000) =>
   until(async () => (await http(base(), 'GET', location, { token: user.accessToken })).body, b => !open(b.status), timeoutMs)
-const objectsOf = async (userId: number) =>
-  ((await s3Client(aws.endpoint).send(new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: `users/${userId}/` }))).Contents ?? []).map(o => o.Key!)
+const objectsOf = (userId: number) => objectKeysOf(aws.endpoint, aws.bucket, userId)
 const workerIds = (procs: AppProcess[]) => procs.map(p => `:${p.child.pid}`)
 
 describe('roles', () => {

@@ -2,7 +2,7 @@
 // re-serialize — optionally recomputing the trailer digest, as a careful forger would.
 import { createHash } from 'node:crypto'
 import { gzipSync, zstdCompressSync } from 'node:zlib'
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import type mysql from 'mysql2/promise'
 
 /**
@@ -45,6 +45,11 @@ export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex'
 
 export function s3Client(endpoint: string) {
   return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+}
+
+/** The keys of a user's objects in the bucket. */
+export async function objectKeysOf(endpoint: string, bucket: string, userId: number): Promise<string[]> {
+  return ((await s3Client(endpoint).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `users/${userId}/` }))).Contents ?? []).map(o => o.Key!)
 }
 
 /** Overwrites a backup's object in S3; with `updateRow`, also makes the catalogue row agree with it. */
