@@ -34,7 +34,15 @@ const BUSY_RETRY_SECONDS = 5
  *     one connection per slot, so a lock never waits for, nor takes, a connection the work needs;
  *     MySQL frees the lock if the process dies, so a crash never leaves a user locked out.
  */
-export async function withUserJobLock<T>(userId: number, fn: () => Promise<T>, o: { waitSeconds?: number } = {}): Promise<T> {
+/**
+ * The user's job lock as its holder sees it: MySQL ends the lock's session after
+ * LOCK_SESSION_IDLE_SECONDS of silence (a frozen worker), and the lock is then free or another's.
+ * `stillHeld` is the SQL condition that it is still this holder's, to put in a statement that
+ * must not take effect otherwise (a restore's commit).
+ */
+export interface HeldLock { stillHeld: { sql: string, values: unknown[] } }
+
+export async function withUserJobLock<T>(userId: number, fn: (lock: HeldLock) => Promise<T>, o: { waitSeconds?: number } = {}): Promise<T> {
   if (!o.waitSeconds && !(await isUserJobIdle(userId))) throw new AppError('JOB_IN_PROGRESS')
   const releaseSlot = await jobSlots().acquire()
   if (!releaseSlot) throw new AppError('SERVICE_BUSY', { retryAfterSeconds: BUSY_RETRY_SECONDS })
@@ -44,15 +52,17 @@ export async function withUserJobLock<T>(userId: number, fn: () => Promise<T>, o
   finally { releaseSlot() }
 }
 
-async function holdingLock<T>(userId: number, fn: () => Promise<T>, waitSeconds: number): Promise<T> {
+async function holdingLock<T>(userId: number, fn: (lock: HeldLock) => Promise<T>, waitSeconds: number): Promise<T> {
   const name = userJobLockName(userId)
   let conn: PoolConnection
   try { conn = await useDbHandle().lockPool.getConnection() }
   catch (err) { throw databaseFailure(err) }
   let got: boolean
+  let session: number
   try {
-    const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds]) as unknown as [{ got: number | null }[]]
+    const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got, CONNECTION_ID() AS session', [name, waitSeconds]) as unknown as [{ got: number | null, session: number }[]]
     got = rows[0]?.got === 1
+    session = Number(rows[0]?.session)
   }
   catch (err) {
     conn.destroy()
@@ -67,7 +77,7 @@ async function holdingLock<T>(userId: number, fn: () => Promise<T>, waitSeconds:
   const ping = setInterval(() => { conn.query('SELECT 1').catch(() => {}) }, (LOCK_SESSION_IDLE_SECONDS / 3) * 1000)
   ping.unref()
   try {
-    return await fn()
+    return await fn({ stillHeld: { sql: 'IS_USED_LOCK(?) = ?', values: [name, session] } })
   }
   finally {
     clearInterval(ping)

@@ -179,13 +179,17 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null):
     // the job (ended elsewhere, cancelled) cannot commit. The restored backup's mark and the audit
     // entry commit with it: whoever sees the job completed (a waiter in another process polls the
     // row) also sees them.
+    // …and only while this run's session still holds the user's job lock: a worker frozen past
+    // LOCK_SESSION_IDLE_SECONDS lost it, and with it the write gate (writes are then accepted, and
+    // they came after the safety backup: committing would delete them unrecorded).
     const owned = ownedBy(run.attempt)
+    const held = run.lock?.stillHeld ?? { sql: 'FALSE', values: [] }
     const restoredRows = Object.values(prepared.rowCounts).reduce((n, c) => n + c, 0)
     const commitIf = {
       // Progress reads rows restored / rows restored (as finishJob's `rows` does for a backup).
       sql: `UPDATE restores SET status = 'completed', stage = 'finished', progress_done = ?, progress_total = ?, progress_unit = 'rows', error_code = NULL, completed_at = CURRENT_TIMESTAMP(3), safety_backup_id = ?, restored = ?
-            WHERE id = ? AND status = 'running' AND ${owned.sql} AND cancel_requested_at IS NULL`,
-      values: [restoredRows, restoredRows, safetyBackupId, JSON.stringify(prepared.rowCounts), id, ...owned.values],
+            WHERE id = ? AND status = 'running' AND ${owned.sql} AND cancel_requested_at IS NULL AND ${held.sql}`,
+      values: [restoredRows, restoredRows, safetyBackupId, JSON.stringify(prepared.rowCounts), id, ...owned.values, ...held.values],
       also: [
         markRestoredStatement(userId, backupId),
         auditStatement({ userId, action: 'backup.restore', targetId: backupId, detail: { restoreId: id, safetyBackupId, restored: prepared.rowCounts }, ip }),
@@ -217,8 +221,13 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null):
       await endCancelledJob('restore', id, ip, run.attempt)
       return
     }
-    // Ended elsewhere meanwhile (its attempts used up, or recovered): nothing of this run counts.
-    if (err instanceof CommitRefused) return
+    // Not committed because the run is no longer entitled to: ended elsewhere meanwhile (attempts
+    // used up, recovered) — nothing of this run counts — or its job lock lost while its worker was
+    // frozen: the data stays as it is (with the writes the open gate let in), the job ends failed.
+    if (err instanceof CommitRefused) {
+      await finishJob('restore', id, { status: 'failed', errorCode: 'JOB_INTERRUPTED', attempt: run.attempt })
+      return
+    }
     const failure = await restoreFailed(err, { userId, backupId, ip, stage, safetyBackupId })
     await finishJob('restore', id, { status: 'failed', errorCode: failure.code, errorDetail: failure.data ?? null, attempt: run.attempt })
   }

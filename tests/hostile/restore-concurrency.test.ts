@@ -5,9 +5,8 @@
 //  - another user's writes during a large restore are never refused and stay within a few times
 //    their idle latency (the restore locks only its user's rows, no index gaps).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { USER_DATA_TABLES } from '../../server/db/registry'
 import { http, newUser, type ApiResponse, type TestUser } from '../support/api'
-import { connect, gunzipLines, seedLedger } from '../support/data'
+import { connect, seedLedger, transactionsInBackup as inBackup } from '../support/data'
 import { startStack, type Stack } from '../support/stack'
 
 // The large account: 300k transactions at full size (npm run test:hostile), 60k in npm test.
@@ -19,19 +18,6 @@ beforeAll(async () => { stack = await startStack() })
 afterAll(async () => { await stack?.stop() })
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!
-const TX = USER_DATA_TABLES.find(t => t.name === 'transactions')!
-const ID = TX.columns.findIndex(c => c.name === 'id')
-const DESCRIPTION = TX.columns.findIndex(c => c.name === 'description')
-
-/** id → description of every transaction row in a stored backup, read back through its download link. */
-async function transactionsInBackup(u: TestUser, backupId: string): Promise<Map<number, string>> {
-  const link = await http(base(), 'GET', `/api/backups/${backupId}/download`, { token: u.accessToken })
-  expect(link.status).toBe(200)
-  const file = Buffer.from(await (await fetch(link.body.urlDownload)).arrayBuffer())
-  const rows = (await gunzipLines(file)).filter(l => l.t === 'transactions')
-  return new Map(rows.map(l => [Number(l.r[ID]), String(l.r[DESCRIPTION])]))
-}
-
 /**
  * A job's outcome: the 201/200 answer's body, or — when the job outlived the request's 10 s wait
  * (a large account on a loaded machine) and it answered 202 — its row followed until it ended.
@@ -86,7 +72,7 @@ describe('hostile: restores and concurrent writes', () => {
 
     const [live] = await conn.query<any[]>('SELECT id, description FROM transactions WHERE user_id = ?', [u.id])
     const liveById = new Map(live.map(r => [Number(r.id), r.description as string]))
-    const inSafety = await Promise.all(safetyIds.map(id => transactionsInBackup(u, id)))
+    const inSafety = await Promise.all(safetyIds.map(id => inBackup(base(), u.accessToken, id)))
     const lost = acknowledged.filter(a => liveById.get(a.id!) !== a.description && !inSafety.some(s => s.get(a.id!) === a.description))
     console.log(`writes during ${safetyIds.length} restores of ${LARGE_ROWS} rows: ${answers.length} sent, ${acknowledged.length} acknowledged, ${refused.length} refused with 409, ${lost.length} lost`)
     expect(lost).toEqual([])

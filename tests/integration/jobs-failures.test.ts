@@ -11,7 +11,7 @@ import { startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { jobLockName } from '../../server/services/job-lock'
 import { http, seededUser, type TestUser } from '../support/api'
 import { until } from '../support/until'
-import { connect, databaseName, dumpUser, seedLedger } from '../support/data'
+import { connect, databaseName, dumpUser, seedLedger, transactionsInBackup } from '../support/data'
 import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
 
 // A dead worker's job comes back after the visibility timeout: shortened (60 s → 8 s, heartbeat
@@ -260,6 +260,56 @@ describe('a worker frozen mid-restore', () => {
       const [[restore]] = await conn.query<any[]>('SELECT safety_backup_id AS s FROM restores WHERE id = ?', [res.body.restore_id])
       const [[safety]] = await conn.query<any[]>('SELECT status FROM backups WHERE id = ?', [restore.s])
       expect(safety).toEqual({ status: 'completed' })
+    }
+    finally {
+      w1.child.kill('SIGCONT')
+      kill(w1)
+      await conn.end()
+    }
+  }, 360_000)
+})
+
+describe('a worker frozen mid-restore past its lock session, no other worker to take over', () => {
+  it('every write answered 201 meanwhile survives, in the data or in a safety backup', async () => {
+    // The worker runs with the default queue timeouts (visibility 60 s, heartbeat 15 s): nothing
+    // delivers the job again before it wakes, so its own run decides the outcome.
+    const conn = await connect(databaseUrl)
+    const u = await seededUser(web.baseURL, databaseUrl, 'frozen-gate')
+    await seedLedger(conn, u.id, 300_000)
+    const w1 = await start({ NUXT_ROLE: 'worker', NUXT_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60', NUXT_QUEUE_HEARTBEAT_SECONDS: '15' })
+    const b = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken })
+    const backup = b.status === 201 ? b.body : await follow(u, b.headers.get('location')!)
+    const [[{ accountId }]] = await conn.query<any[]>('SELECT id AS accountId FROM accounts WHERE user_id = ? LIMIT 1', [u.id])
+    await conn.query('UPDATE transactions SET description = \'changed\' WHERE user_id = ? AND MOD(id, 3) = 0', [u.id])
+    const res = await http(web.baseURL, 'POST', '/api/restore', { token: u.accessToken, body: { backup_id: backup.backup_id }, headers: ASYNC })
+    expect(res.status).toBe(202)
+    // Frozen once its read-only window is open (the safety backup or the apply under way).
+    const frozenAt = await until(async () => (await conn.query<any[]>('SELECT status, stage FROM restores WHERE id = ?', [res.body.restore_id]))[0][0], r => !open(r.status) || r.stage === 'safety_backup' || r.stage === 'applying', 60_000)
+    expect(frozenAt.status).toBe('running')
+    w1.child.kill('SIGSTOP')
+    const acknowledged: { id: number, description: string }[] = []
+    try {
+      // MySQL ends the frozen worker's silent lock session after 30 s, and with it the write gate:
+      // writes are accepted again while the restore is still the frozen run's.
+      const deadline = Date.now() + 90_000
+      for (let i = 0; acknowledged.length < 5 && Date.now() < deadline; i++) {
+        const description = `during the freeze ${i}`
+        const r = await http(web.baseURL, 'POST', '/api/transactions', { token: u.accessToken, body: { accountId, amount: '-1.00', date: '2026-11-30', description } })
+        if (r.status === 201) acknowledged.push({ id: r.body.id, description })
+        else expect([r.status, r.body?.data?.code]).toEqual([409, 'RESTORE_IN_PROGRESS'])
+        await sleep(200)
+      }
+      expect(acknowledged.length).toBe(5)
+      // It wakes and carries on (its row is still its own): on 4766a9e it committed, deleting those writes.
+      w1.child.kill('SIGCONT')
+      const done = await follow(u, res.headers.get('location')!, 150_000)
+      expect(['completed', 'failed']).toContain(done.status)
+      const [live] = await conn.query<any[]>('SELECT id, description FROM transactions WHERE user_id = ?', [u.id])
+      const liveById = new Map(live.map(r => [Number(r.id), String(r.description)]))
+      const [safety] = await conn.query<any[]>('SELECT id FROM backups WHERE user_id = ? AND kind = \'pre-restore\' AND status = \'completed\'', [u.id])
+      const inSafety = await Promise.all(safety.map(b => transactionsInBackup(web.baseURL, u.accessToken, b.id)))
+      const lost = acknowledged.filter(a => liveById.get(a.id) !== a.description && !inSafety.some(m => m.get(a.id) === a.description))
+      expect(lost).toEqual([])
     }
     finally {
       w1.child.kill('SIGCONT')

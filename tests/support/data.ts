@@ -3,6 +3,7 @@ import { gunzipSync, zstdDecompressSync } from 'node:zlib'
 import mysql from 'mysql2/promise'
 import { connectionOptions } from '../../server/db/client'
 import { USER_DATA_TABLES } from '../../server/db/registry'
+import { http } from './api'
 
 export async function connect(url: string) {
   const { connectionLimit: _ignored, ...opts } = connectionOptions(url, 1)
@@ -57,6 +58,19 @@ export async function backupLines(bytes: Buffer): Promise<any[]> {
 
 /** @deprecated backupLines (the name predates format 2, zstd). */
 export const gunzipLines = backupLines
+
+const TX = USER_DATA_TABLES.find(t => t.name === 'transactions')!
+const TX_ID = TX.columns.findIndex(c => c.name === 'id')
+const TX_DESCRIPTION = TX.columns.findIndex(c => c.name === 'description')
+
+/** id → description of every transaction row in a stored backup, read back through its download link. */
+export async function transactionsInBackup(baseURL: string, token: string, backupId: string): Promise<Map<number, string>> {
+  const link = await http(baseURL, 'GET', `/api/backups/${backupId}/download`, { token })
+  if (link.status !== 200) throw new Error(`download link of ${backupId}: ${link.status}`)
+  const file = Buffer.from(await (await fetch(link.body.urlDownload)).arrayBuffer())
+  const rows = (await gunzipLines(file)).filter(l => l.t === 'transactions')
+  return new Map(rows.map(l => [Number(l.r[TX_ID]), String(l.r[TX_DESCRIPTION])]))
+}
 
 /**
  * Waits until a statement matching `like` runs on `database` (other tests share the MariaDB

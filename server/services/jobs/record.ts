@@ -3,6 +3,7 @@ import { hostname } from 'node:os'
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise'
 import type { JobStage } from '#shared/schemas/jobs'
 import type { ProgressEvent } from '../../engine/progress'
+import type { HeldLock } from '../job-lock'
 import type { JobKind } from './message'
 
 /**
@@ -159,7 +160,8 @@ export class JobRun {
   private writing: Promise<void> | undefined
   private readonly timer: NodeJS.Timeout
 
-  constructor(private readonly kind: JobKind, private readonly id: string, readonly attempt: number) {
+  /** `lock`: the user's job lock the run holds (a restore commits only while it still holds it). */
+  constructor(private readonly kind: JobKind, private readonly id: string, readonly attempt: number, readonly lock?: HeldLock) {
     this.timer = setInterval(() => this.flush(), HEARTBEAT_MS)
     this.timer.unref()
   }

@@ -48,7 +48,7 @@ const runnerOf = (kind: JobMessage['kind']) => (kind === 'backup' ? runBackupJob
  * JOB_IN_PROGRESS/SERVICE_BUSY when the lock or a slot is not free, or a database failure.
  */
 export async function runDelivery(job: JobMessage): Promise<void> {
-  await withUserJobLock(job.userId, async () => {
+  await withUserJobLock(job.userId, async (lock) => {
     const row = await jobRow(job.kind, job.id)
     if (!row?.open) return
     if (row.cancelRequested) {
@@ -59,7 +59,7 @@ export async function runDelivery(job: JobMessage): Promise<void> {
     if (attempt === null) return
     // No restore of this user runs now (one job per user): a window a dead restore left is closed.
     await endRestoreWindow(row.userId)
-    const run = new JobRun(job.kind, job.id, attempt)
+    const run = new JobRun(job.kind, job.id, attempt, lock)
     try { await runnerOf(job.kind)(job.id, run, job.ip ?? null) }
     catch (err) {
       // What is thrown is what the request would have answered; the row normally says it already.
