@@ -150,9 +150,16 @@ export const backups = mysqlTable('backups', {
   ...jobColumns(),
   createdAt: createdAt(),
   completedAt: ts('completed_at'),
-  /** A failed or cancelled backup: when its key was removed again, after what a slow S3 may still have made (sweepLeftovers). */
+  /**
+   * Which attempt's object a completed backup is: every attempt writes its own key (an attempt
+   * after the first adds `.a<n>`), so a frozen attempt that S3 finishes late never replaces the
+   * object another attempt completed. NULL: the key without an attempt (attempt 1, safety backups,
+   * and every row from before attempts had keys of their own).
+   */
+  objectAttempt: int('object_attempt'),
+  /** An ended backup: when the keys its attempts may have left were removed again, after what a slow S3 may still have made (sweepLeftovers). */
   sweptAt: ts('swept_at'),
-  // status, swept_at, completed_at: the sweep reads the failed and cancelled rows not swept yet, oldest first.
+  // status, swept_at, completed_at: the sweep reads the ended rows not swept yet, oldest first.
 }, t => [index('backups_user_created_idx').on(t.userId, t.createdAt), index('backups_status_idx').on(t.status, t.sweptAt, t.completedAt)])
 
 /**

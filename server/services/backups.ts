@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/mysql-core'
 import { backupFilename } from '#shared/backup-filename'
 import { encodeBackupCursor, type AcceptedBackupDto, type BackupDto, type BackupKind, type BackupListQuery, type BackupPageDto, type CreatedBackupDto } from '#shared/schemas/backups'
@@ -24,13 +24,24 @@ const APP = { name: pkg.name, version: pkg.version }
 const nowSql = () => toSqlTime()
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v)
 
-export const backupKey = (userId: number, backupId: string) => `users/${userId}/backups/${backupId}.${FILE_EXTENSION}`
 /**
- * Where a backup's object lives is derived from its owner and id, never read from the row's
- * `url`: a catalogue row pointing at another user's object must not make Cofre presign, restore
- * or delete that object. (`url` stays as the seed's record of where the file was written.)
+ * The key one attempt of a backup writes. Each attempt has its own (the first, and a safety
+ * backup, the plain `<id>.jsonl.gz`; attempt n > 1 `<id>.a<n>.jsonl.gz`), so an attempt that lost
+ * the job — a frozen worker whose upload S3 finishes late — can never replace the object another
+ * attempt completed.
  */
-const keyOf = (row: Pick<Backup, 'userId' | 'id'>) => backupKey(row.userId, row.id)
+export const backupKey = (userId: number, backupId: string, attempt?: number | null) =>
+  `users/${userId}/backups/${backupId}${attempt && attempt > 1 ? `.a${attempt}` : ''}.${FILE_EXTENSION}`
+/**
+ * Where a backup's object lives is derived from its owner, id and completing attempt, never read
+ * from the row's `url`: a catalogue row pointing at another user's object must not make Cofre
+ * presign, restore or delete that object. (`url` stays as the seed's record of where the file was
+ * written.)
+ */
+const keyOf = (row: Pick<Backup, 'userId' | 'id' | 'objectAttempt'>) => backupKey(row.userId, row.id, row.objectAttempt)
+/** Every key the attempts of a backup may have written (attempts counts the claims; at least the first). */
+const keysOf = (row: Pick<Backup, 'userId' | 'id' | 'attempts'>) =>
+  Array.from({ length: Math.max(1, row.attempts) }, (_, i) => backupKey(row.userId, row.id, i + 1))
 
 const iso = fromSqlTime
 
@@ -129,7 +140,7 @@ export interface ExecuteOptions extends Observed {
 export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null, o: ExecuteOptions = {}): Promise<Backup> {
   const { id, userId, kind } = row
   const store = useObjectStore()
-  const key = keyOf(row)
+  const key = backupKey(userId, id, o.attempt)
   /** Ends the row failed; true if this call did. Not ended (the database failing, or the row no longer this run's): runDelivery's endFailedJob ends it; the log says which. */
   const fail = async (code: string, detail: Record<string, unknown> | null = null) => {
     const ended = await finishJob('backup', id, { status: 'failed', errorCode: code, errorDetail: detail, attempt: o.attempt })
@@ -145,13 +156,12 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
   }
   catch (err) {
     if (o.signal?.aborted) throw await cancelled(row, ip, o.attempt)
-    if (err instanceof StorageError) {
-      const failure = await storageFailure(err, kind === 'pre-restore' ? 'restore.storage_error' : 'backup.storage_error', { backupId: id, userId, kind })
-      await fail('STORAGE_ERROR', failure.data ?? null)
-      throw failure
-    }
-    const failure = databaseFailure(err)
-    await fail(failure.code)
+    const failure = err instanceof StorageError
+      ? await storageFailure(err, kind === 'pre-restore' ? 'restore.storage_error' : 'backup.storage_error', { backupId: id, userId, kind })
+      : databaseFailure(err)
+    // Not ended by this run (another attempt holds the job, or ended it): whatever this attempt
+    // wrote goes — it is never the object another attempt completed, which has its own key.
+    if (!await fail(failure.code, err instanceof StorageError ? failure.data ?? null : null)) await discardObject(key, id)
     throw failure
   }
 
@@ -162,7 +172,7 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
       unlessCancelled: true,
       attempt: o.attempt,
       rows: Object.values(result.rowCounts).reduce((n, c) => n + c, 0),
-      set: { size_bytes: result.sizeBytes, sha256: result.sha256, row_counts: JSON.stringify(result.rowCounts) },
+      set: { size_bytes: result.sizeBytes, sha256: result.sha256, row_counts: JSON.stringify(result.rowCounts), url: store.uri(key), object_attempt: o.attempt && o.attempt > 1 ? o.attempt : null },
     })
   }
   catch (err) {
@@ -173,8 +183,12 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
   }
   if (!completed) {
     const [now] = await db('backup.read', () => useDb().select().from(backups).where(eq(backups.id, id)))
-    // Completed by another attempt (this run had lost the job): that one's record stands.
-    if (now?.status === 'completed') return now
+    // Completed by another attempt (this run had lost the job): that one's record and object
+    // stand; this attempt's own object goes.
+    if (now?.status === 'completed') {
+      if (keyOf(now) !== key) await discardObject(key, id)
+      return now
+    }
     // Cancelled, or ended elsewhere, while the upload finished: no object may outlive the row's status.
     throw await cancelled(row, ip, o.attempt)
   }
@@ -190,17 +204,21 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
  * object stays.
  */
 async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null, attempt?: number): Promise<AppError> {
-  const [now] = await useDb().select({ status: backups.status, workerId: backups.workerId, attempts: backups.attempts }).from(backups).where(eq(backups.id, row.id))
+  const [now] = await useDb().select({ status: backups.status, workerId: backups.workerId, attempts: backups.attempts, objectAttempt: backups.objectAttempt }).from(backups).where(eq(backups.id, row.id))
     .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not read the cancelled backup'); return [] })
   const open = now?.status === 'queued' || now?.status === 'running'
   const ours = open && (attempt === undefined || (now!.workerId === WORKER_ID && now!.attempts === attempt))
   let ended = false
   if (ours) {
-    ended = await endBackup(row, { status: 'cancelled', errorCode: 'JOB_CANCELLED', attempt })
+    ended = await endBackup({ ...row, attempts: now!.attempts }, { status: 'cancelled', errorCode: 'JOB_CANCELLED', attempt })
       .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'); return false })
   }
-  // Ended elsewhere (recovered, say) while this run still uploaded: what it uploaded goes.
-  else if (now?.status === 'failed' || now?.status === 'cancelled') await discardObject(keyOf(row), row.id)
+  // Ended elsewhere (recovered, say), or completed by another attempt, while this run still
+  // uploaded: what this attempt uploaded goes (unless it is the object the row records).
+  else if (now) {
+    const own = backupKey(row.userId, row.id, attempt)
+    if (now.status !== 'completed' || keyOf({ ...row, objectAttempt: now.objectAttempt }) !== own) await discardObject(own, row.id)
+  }
   if (ended) await audit({ userId: row.userId, action: 'backup.cancel', targetId: row.id, detail: { kind: row.kind }, ip })
   return new AppError('JOB_CANCELLED')
 }
@@ -210,7 +228,7 @@ async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string
  * Best effort, and bounded: it runs when S3 may be what failed, so all its calls share the
  * multipart abort's budget (ObjectStore.discard); what it could not remove is logged.
  */
-export async function discardObject(key: string, backupId: string) {
+export async function discardObject(key: string | string[], backupId: string) {
   await useObjectStore().discard(key).catch(err => logger.warn({ err: serializeError(err), backupId }, 'could not remove what the backup left in storage'))
 }
 
@@ -220,8 +238,8 @@ export async function discardObject(key: string, backupId: string) {
  * 5 s budget; a failure is recorded first and cleaned up after, so an unwell S3 never delays it.
  * True if this call ended the row.
  */
-async function endBackup(row: Pick<Backup, 'id' | 'userId'>, end: JobEnd): Promise<boolean> {
-  const discard = () => discardObject(keyOf(row), row.id)
+async function endBackup(row: Pick<Backup, 'id' | 'userId' | 'attempts'>, end: JobEnd): Promise<boolean> {
+  const discard = () => discardObject(keysOf(row), row.id)
   if (end.status === 'cancelled') {
     await discard()
     return finishJob('backup', row.id, end)
@@ -244,22 +262,25 @@ export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'f
 }
 
 /**
- * What a slow S3 made after its row ended. A request that creates the object (a multipart
- * completion, a PutObject) and passed its deadline may still be finished by S3 later, after the
- * failure's cleanup or the cancel's removal ran (endBackup). Each row that ended failed or
- * cancelled at least `afterSeconds` ago has its key removed once more, oldest first, and is then
- * marked swept; an S3 that fails the removal stops the pass (the row is tried on the next one).
+ * What a slow S3 made after its row ended. A request that creates an object (a multipart
+ * completion, a PutObject) and passed its deadline may still be finished by S3 later: after the
+ * failure's cleanup or the cancel's removal ran (endBackup), or — an attempt that lost the job to
+ * another — after that other attempt completed the backup. Each row that ended at least
+ * `afterSeconds` ago failed or cancelled has every attempt's key removed once more, and each
+ * completed one that took more than one attempt every key but its own; oldest first, each then
+ * marked swept. An S3 that fails the removal stops the pass (the row is tried on the next one).
  * Returns the rows swept.
  */
 export async function sweepLeftovers(afterSeconds: number, batch = 100): Promise<number> {
-  const rows = await useDb().select({ id: backups.id, userId: backups.userId }).from(backups).where(and(
-    inArray(backups.status, ['failed', 'cancelled']),
+  const rows = await useDb().select({ id: backups.id, userId: backups.userId, status: backups.status, attempts: backups.attempts, objectAttempt: backups.objectAttempt }).from(backups).where(and(
+    or(inArray(backups.status, ['failed', 'cancelled']), and(eq(backups.status, 'completed'), gt(backups.attempts, 1))),
     isNull(backups.sweptAt),
     sql`${backups.completedAt} <= CURRENT_TIMESTAMP(3) - INTERVAL ${afterSeconds} SECOND`,
   )).orderBy(asc(backups.completedAt)).limit(batch)
   let swept = 0
   for (const row of rows) {
-    try { await useObjectStore().discard(keyOf(row)) }
+    const keys = row.status === 'completed' ? keysOf(row).filter(k => k !== keyOf(row)) : keysOf(row)
+    try { await useObjectStore().discard(keys) }
     catch (err) {
       logger.warn({ err: serializeError(err), backupId: row.id }, 'could not sweep what a backup left in storage; tried again on the next pass')
       break
@@ -298,7 +319,8 @@ export async function runBackup(userId: number, kind: BackupKind, ip: string | n
 export async function runBackupJob(id: string, run: JobRun, ip: string | null) {
   const [row] = await db('backup.get', () => useDb().select().from(backups).where(eq(backups.id, id)))
   if (!row) return
-  if (run.attempt > 1) await discardObject(keyOf(row), id)
+  // Each attempt writes its own key; what the earlier ones left (a dead worker's partial upload) goes.
+  if (run.attempt > 1) await discardObject(keysOf({ ...row, attempts: run.attempt - 1 }), id)
   run.stage('reading')
   await executeBackup(row, ip, { onProgress: run.listen, signal: run.signal, attempt: run.attempt })
 }
@@ -440,7 +462,8 @@ export async function deleteBackup(userId: number, id: string, ip: string) {
   const [target] = await db('backup.restoring', () => useDb().select({ id: restores.id }).from(restores)
     .where(and(eq(restores.userId, userId), eq(restores.backupId, id), inArray(restores.status, ['queued', 'running']))).limit(1))
   if (target) throw new AppError('JOB_IN_PROGRESS')
-  try { await useObjectStore().delete(keyOf(row)) }
+  // The object, and whatever an earlier attempt of it may have left.
+  try { for (const key of new Set([keyOf(row), ...keysOf(row)])) await useObjectStore().delete(key) }
   catch (err) { throw err instanceof StorageError ? await storageFailure(err, 'backup.storage_error', { backupId: id, userId, kind: row.kind }) : err }
   await db('backup.delete', () => useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
   await audit({ userId, action: 'backup.delete', targetId: id, detail: { kind: row.kind, status: row.status }, ip })

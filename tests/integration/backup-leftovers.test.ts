@@ -1,7 +1,8 @@
 // An S3 that is slow but working can finish a request after its client gave up: the PutObject of a
 // backup, held past the call deadline, makes the object after the backup's row ended `failed` and
-// after that failure's cleanup ran. The sweep (services/backups.ts sweepLeftovers) removes it.
-import { HeadObjectCommand } from '@aws-sdk/client-s3'
+// after that failure's cleanup ran. The sweep (services/backups.ts sweepLeftovers) removes it, and
+// from a completed backup that took more than one attempt every attempt's object but its own.
+import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
 import { localAwsEnv, startLocalAws } from '../../scripts/lib/local-aws.mjs'
@@ -38,7 +39,7 @@ afterAll(async () => {
 
 const objectsOf = (userId: number) => objectKeysOf(aws.endpoint, aws.bucket, userId)
 
-describe('an object a slow S3 makes after its backup failed', () => {
+describe('objects a slow S3 makes late: after their backup ended, or beside another attempt\'s', () => {
   it('is removed by the sweep; a completed backup\'s object stays', async () => {
     const u = await newUser(app.baseURL, 'late')
     const kept = await http(app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
@@ -76,4 +77,26 @@ describe('an object a slow S3 makes after its backup failed', () => {
     const head = await s3Client(aws.endpoint).send(new HeadObjectCommand({ Bucket: aws.bucket, Key: keptKey! }))
     expect(head.ContentLength).toBe(kept.body.size_bytes)
   }, 120_000)
+
+  it('a completed backup that took two attempts keeps only its own attempt\'s object', async () => {
+    // As a frozen first attempt leaves it when S3 finishes its upload late: the row completed by
+    // attempt 2 (its object at <id>.a2.jsonl.gz), attempt 1's object beside it.
+    const u = await newUser(app.baseURL, 'attempts')
+    const b = await http(app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
+    expect(b.status).toBe(201)
+    const first = `users/${u.id}/backups/${b.body.backup_id}.jsonl.gz`
+    const second = `users/${u.id}/backups/${b.body.backup_id}.a2.jsonl.gz`
+    await s3Client(aws.endpoint).send(new CopyObjectCommand({ Bucket: aws.bucket, Key: second, CopySource: `${aws.bucket}/${first}` }))
+    const conn = await connect(db)
+    await conn.query('UPDATE backups SET attempts = 2, object_attempt = 2, url = ? WHERE id = ?', [`s3://${aws.bucket}/${second}`, b.body.backup_id])
+    const keys = await until(() => objectsOf(u.id), k => !k.includes(first), 30_000)
+    expect(keys).toEqual([second])
+    const [[row]] = await conn.query<any[]>('SELECT status, swept_at IS NOT NULL AS swept FROM backups WHERE id = ?', [b.body.backup_id])
+    await conn.end()
+    expect(row).toEqual({ status: 'completed', swept: 1 })
+    // The backup still serves its download (the key its row records).
+    const link = await http(app.baseURL, 'GET', `/api/backups/${b.body.backup_id}/download`, { token: u.accessToken })
+    expect(link.status).toBe(200)
+    expect(new URL(link.body.urlDownload).pathname).toContain(`${b.body.backup_id}.a2.jsonl.gz`)
+  }, 60_000)
 })

@@ -12,6 +12,8 @@ import { jobLockName } from '../../server/services/job-lock'
 import { http, seededUser, type TestUser } from '../support/api'
 import { until } from '../support/until'
 import { connect, databaseName, dumpUser, seedLedger, transactionsInBackup } from '../support/data'
+import { objectKeysOf } from '../support/mutate'
+import { startS3HttpProxy } from '../support/s3-http-proxy'
 import { appEnv, createTestDatabase, startApp, type AppProcess, type LocalAws } from '../support/stack'
 
 // A dead worker's job comes back after the visibility timeout: shortened (60 s → 8 s, heartbeat
@@ -30,6 +32,15 @@ const start = async (extra: Record<string, string>) => {
   return p
 }
 const kill = (p: AppProcess) => { p.child.kill('SIGKILL'); started.splice(started.indexOf(p), 1) }
+/** Runs `body` while `worker` may be frozen (SIGSTOP); afterwards, whatever happened, it is woken and killed, and `conn` closed. */
+async function whileFrozen(worker: AppProcess, conn: { end: () => Promise<void> }, body: () => Promise<void>) {
+  try { await body() }
+  finally {
+    worker.child.kill('SIGCONT')
+    kill(worker)
+    await conn.end()
+  }
+}
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase()
@@ -210,7 +221,7 @@ describe('a worker that stops answering (frozen host, network partition)', () =>
     await until(async () => (await conn.query<any[]>('SELECT status, progress_done FROM backups WHERE id = ?', [res.body.backup_id]))[0][0], r => r.status === 'running' && r.progress_done > 0, 30_000)
     // The worker's host freezes: its TCP connections (and so its MySQL named lock) stay open.
     w1.child.kill('SIGSTOP')
-    try {
+    await whileFrozen(w1, conn, async () => {
       await start({ NUXT_ROLE: 'worker' })
       // MySQL ends the frozen worker's silent lock session (30 s), so another worker takes the job
       // over (fenced: whatever the frozen one does if it wakes up cannot change the job's row).
@@ -228,12 +239,57 @@ describe('a worker that stops answering (frozen host, network partition)', () =>
       expect(again.status).toBe(202)
       const second = await follow(u, again.headers.get('location')!, 90_000)
       expect(second.status).toBe('completed')
+    })
+  }, 300_000)
+})
+
+describe('a worker frozen while S3 holds its backup\'s upload', () => {
+  it('the upload S3 finishes after another attempt completed the backup replaces nothing: the backup restores, and no object of the frozen attempt stays', async () => {
+    const conn = await connect(databaseUrl)
+    const u = await seededUser(web.baseURL, databaseUrl, 'late-upload')
+    await seedLedger(conn, u.id, 20_000)
+    // Only the first worker talks to S3 through the proxy, which holds its creating request (one
+    // PutObject: the file is below a part) until the test releases it; the worker freezes as soon
+    // as the request has reached the proxy whole.
+    const proxy = await startS3HttpProxy(aws.endpoint)
+    const w1 = await start({ NUXT_ROLE: 'worker', NUXT_S3_ENDPOINT: proxy.url })
+    let arrived = false
+    proxy.onCreation = () => {
+      if (arrived) return
+      arrived = true
+      w1.child.kill('SIGSTOP')
     }
-    finally {
-      w1.child.kill('SIGCONT')
-      kill(w1)
-      await conn.end()
-    }
+    proxy.rule = { kind: 'hold-creation', ms: 600_000 }
+    const res = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: ASYNC })
+    expect(res.status).toBe(202)
+    const id = res.body.backup_id
+    await until(async () => arrived, a => a, 60_000)
+    await whileFrozen(w1, conn, async () => {
+      try {
+        // Another worker takes the job over once the frozen one's lock session ends, and completes it.
+        await start({ NUXT_ROLE: 'worker' })
+        const done = await follow(u, res.headers.get('location')!, 150_000)
+        expect(done.status).toBe('completed')
+        const [[row]] = await conn.query<any[]>('SELECT attempts, object_attempt AS objectAttempt, url FROM backups WHERE id = ?', [id])
+        expect(row.attempts).toBeGreaterThan(1)
+        // Now S3 finishes the frozen attempt's upload (on 4096277 both attempts wrote one key: this
+        // replaced the completed object, and the backup became invalid).
+        proxy.release()
+        await until(async () => proxy.lateCreations.length, n => n > 0, 30_000)
+        expect(proxy.lateCreations).toEqual([200])
+        w1.child.kill('SIGCONT')
+        const restore = await http(web.baseURL, 'POST', '/api/restore', { token: u.accessToken, body: { backup_id: id } })
+        expect(restore.body?.data ?? null).toBeNull()
+        expect([200, 202]).toContain(restore.status)
+        if (restore.status === 202) expect(await follow(u, restore.headers.get('location')!, 120_000)).toMatchObject({ status: 'completed', error_code: null })
+        // The frozen attempt, awake, removes what it wrote: only the row's own object stays.
+        const objects = await until(async () => (await objectKeysOf(aws.endpoint, aws.bucket, u.id)).filter(k => k.includes(id)), keys => keys.length === 1, 60_000)
+        expect(objects).toEqual([String(row.url).replace(/^s3:\/\/[^/]+\//, '')])
+        expect(objects[0]).toBe(`users/${u.id}/backups/${id}.a${row.attempts}.jsonl.gz`)
+        expect(row.objectAttempt).toBe(row.attempts)
+      }
+      finally { await proxy.close() }
+    })
   }, 300_000)
 })
 
@@ -246,7 +302,7 @@ describe('a worker frozen mid-restore', () => {
     expect(res.status).toBe(202)
     await until(async () => (await conn.query<any[]>('SELECT status, progress_done FROM restores WHERE id = ?', [res.body.restore_id]))[0][0], r => r.status === 'running' && r.progress_done > 0, 30_000)
     w1.child.kill('SIGSTOP')
-    try {
+    await whileFrozen(w1, conn, async () => {
       await start({ NUXT_ROLE: 'worker' })
       const takenOver = await until(async () => (await conn.query<any[]>('SELECT status, attempts, worker_id AS w, safety_backup_id AS s FROM restores WHERE id = ?', [res.body.restore_id]))[0][0],
         r => !open(r.status) || (r.attempts > 1 && !r.w?.endsWith(`:${w1.child.pid}`) && r.s !== null), 150_000)
@@ -260,12 +316,7 @@ describe('a worker frozen mid-restore', () => {
       const [[restore]] = await conn.query<any[]>('SELECT safety_backup_id AS s FROM restores WHERE id = ?', [res.body.restore_id])
       const [[safety]] = await conn.query<any[]>('SELECT status FROM backups WHERE id = ?', [restore.s])
       expect(safety).toEqual({ status: 'completed' })
-    }
-    finally {
-      w1.child.kill('SIGCONT')
-      kill(w1)
-      await conn.end()
-    }
+    })
   }, 360_000)
 })
 
@@ -288,7 +339,7 @@ describe('a worker frozen mid-restore past its lock session, no other worker to 
     expect(frozenAt.status).toBe('running')
     w1.child.kill('SIGSTOP')
     const acknowledged: { id: number, description: string }[] = []
-    try {
+    await whileFrozen(w1, conn, async () => {
       // MySQL ends the frozen worker's silent lock session after 30 s, and with it the write gate:
       // writes are accepted again while the restore is still the frozen run's.
       const deadline = Date.now() + 90_000
@@ -310,12 +361,7 @@ describe('a worker frozen mid-restore past its lock session, no other worker to 
       const inSafety = await Promise.all(safety.map(b => transactionsInBackup(web.baseURL, u.accessToken, b.id)))
       const lost = acknowledged.filter(a => liveById.get(a.id) !== a.description && !inSafety.some(m => m.get(a.id) === a.description))
       expect(lost).toEqual([])
-    }
-    finally {
-      w1.child.kill('SIGCONT')
-      kill(w1)
-      await conn.end()
-    }
+    })
   }, 360_000)
 })
 

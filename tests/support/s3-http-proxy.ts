@@ -24,6 +24,8 @@ export interface S3HttpProxy {
   onCreation?: () => void
   /** Creating requests S3 answered after being held (status codes, in order). */
   lateCreations: number[]
+  /** Sends every creating request held so far on to S3 now, without waiting out its delay. */
+  release: () => void
   close: () => Promise<void>
 }
 
@@ -36,7 +38,16 @@ export async function startS3HttpProxy(s3Endpoint: string): Promise<S3HttpProxy>
     })
     up.on('error', reject).end(body)
   })
-  const proxy: S3HttpProxy = { url: '', rule: { kind: 'pass' }, lateCreations: [], close: async () => {} }
+  const held = new Map<NodeJS.Timeout, () => void>()
+  const proxy: S3HttpProxy = {
+    url: '',
+    rule: { kind: 'pass' },
+    lateCreations: [],
+    release: () => {
+      for (const [timer, send] of held) { clearTimeout(timer); held.delete(timer); send() }
+    },
+    close: async () => {},
+  }
   const server = createServer((req, res) => {
     const rule = proxy.rule
     if (rule.kind === 'silent') return
@@ -49,20 +60,25 @@ export async function startS3HttpProxy(s3Endpoint: string): Promise<S3HttpProxy>
     }
     const chunks: Buffer[] = []
     req.on('data', c => chunks.push(c)).on('error', () => {}).on('end', () => {
-      const held = rule.kind === 'hold-creation' && creation
-      if (held) proxy.onCreation?.()
-      setTimeout(() => {
+      const hold = rule.kind === 'hold-creation' && creation
+      if (hold) proxy.onCreation?.()
+      const send = () => {
         forward(req.method!, url, req.headers, Buffer.concat(chunks)).then((up) => {
-          if (held) proxy.lateCreations.push(up.status)
+          if (hold) proxy.lateCreations.push(up.status)
           if (!res.destroyed) res.writeHead(up.status, up.headers).end(up.body)
         }, () => { if (!res.destroyed) res.writeHead(502).end() })
-      }, held ? rule.ms : 0)
+      }
+      if (!hold) return send()
+      const timer: NodeJS.Timeout = setTimeout(() => { held.delete(timer); send() }, rule.ms)
+      held.set(timer, send)
     })
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   proxy.close = async () => {
     proxy.rule = { kind: 'pass' }
+    for (const timer of held.keys()) clearTimeout(timer)
+    held.clear()
     server.closeAllConnections()
     await new Promise(resolve => server.close(resolve))
   }

@@ -229,14 +229,17 @@ export class ObjectStore {
   }
 
   /**
-   * Removes what a backup may have left at `key`: multipart uploads in progress, then the object.
-   * Runs on failure and cancel paths, when S3 may be unwell: every call shares one budget (the
-   * multipart abort's), so a silent S3 holds the caller at most that long. Each step is tried even
-   * if the one before failed (listing uploads may not be allowed; an upload may have just ended);
-   * then a StorageError says what could not be done. The bucket's AbortIncompleteMultipartUpload
-   * rule is the backstop for uploads.
+   * Removes what a backup may have left at `keys` (one key, or several: a backup's attempts each
+   * write their own): multipart uploads in progress, then the objects. Runs on failure and cancel
+   * paths, when S3 may be unwell: every call shares one budget (the multipart abort's), so a silent
+   * S3 holds the caller at most that long. Each step is tried even if the one before failed
+   * (listing uploads may not be allowed; an upload may have just ended); then a StorageError says
+   * what could not be done. The bucket's AbortIncompleteMultipartUpload rule is the backstop for
+   * uploads.
    */
-  async discard(key: string, budgetMs = ABORT_BUDGET_MS): Promise<void> {
+  async discard(keys: string | string[], budgetMs = ABORT_BUDGET_MS): Promise<void> {
+    const wanted = new Set(typeof keys === 'string' ? [keys] : keys)
+    if (!wanted.size) return
     const d = deadline(Math.min(this.deadlineMs, budgetMs))
     const { s3, bucket } = this.o
     const failures: { operation: string, err: unknown }[] = []
@@ -249,14 +252,20 @@ export class ObjectStore {
     }
     try {
       await step('list_uploads', async () => {
-        const r = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }), { abortSignal: d.signal })
-        for (const u of r.Uploads ?? []) {
-          if (u.Key === key && u.UploadId) await step('abort_upload', () => s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }), { abortSignal: d.signal }))
-        }
+        const r = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: commonPrefix([...wanted]) }), { abortSignal: d.signal })
+        await Promise.all((r.Uploads ?? []).filter(u => u.Key && wanted.has(u.Key) && u.UploadId)
+          .map(u => step('abort_upload', () => s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }), { abortSignal: d.signal }))))
       })
-      await step('delete', () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: d.signal }))
+      await Promise.all([...wanted].map(key => step('delete', () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: d.signal }))))
     }
     finally { d.clear() }
     if (failures.length) throw new StorageError(`discard (${failures.map(f => f.operation).join(', ')})`, { cause: failures[0]!.err })
   }
+}
+
+/** The longest prefix the keys share (one listing finds the uploads of all of them). */
+function commonPrefix(keys: string[]): string {
+  let prefix = keys[0] ?? ''
+  for (const k of keys) while (!k.startsWith(prefix)) prefix = prefix.slice(0, -1)
+  return prefix
 }
