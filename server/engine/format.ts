@@ -34,7 +34,8 @@ if (FORMAT_VERSION !== LATEST_FORMAT_VERSION) {
 export const SCHEMA_VERSION = 1
 /**
  * The S3 key's suffix, the same for every format: server/services derives the key of every
- * existing backup from it (users/<user>/backups/<id>.jsonl.gz), so it cannot follow the format
+ * existing backup from it (users/<user>/backups/<id>.jsonl.gz, or <id>.a<n>.jsonl.gz when attempt
+ * n > 1 of its job wrote it), so it cannot follow the format
  * without moving old objects. The object's Content-Type and `cofre-format-version` metadata, and
  * the file's own magic number, tell the formats apart; FILE_EXTENSIONS names downloads.
  */

@@ -112,7 +112,7 @@ export async function checkStorageQuota(userId: number) {
   if ((row?.n ?? 0) >= max) throw new AppError('QUOTA_EXCEEDED')
 }
 
-/** Registers a backup job's row; the object key follows from its owner and id. */
+/** Registers a backup job's row; each attempt's object key follows from its owner, id and attempt (backupKey). */
 export async function registerBackup(userId: number, kind: BackupKind, o: { status: 'queued' | 'running', restoreOf?: string }, tx: Pick<ReturnType<typeof useDb>, 'insert'> = useDb()): Promise<string> {
   const id = randomUUID()
   await db('backup.register', () => tx.insert(backups).values({
@@ -159,9 +159,8 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
     const failure = err instanceof StorageError
       ? await storageFailure(err, kind === 'pre-restore' ? 'restore.storage_error' : 'backup.storage_error', { backupId: id, userId, kind })
       : databaseFailure(err)
-    // Not ended by this run (another attempt holds the job, or ended it): whatever this attempt
-    // wrote goes — it is never the object another attempt completed, which has its own key.
-    if (!await fail(failure.code, err instanceof StorageError ? failure.data ?? null : null)) await discardObject(key, id)
+    // Not ended by this run (another attempt holds the job, or ended it): whatever this attempt wrote goes.
+    if (!await fail(failure.code, err instanceof StorageError ? failure.data ?? null : null)) await dropOwnObject(row, o.attempt)
     throw failure
   }
 
@@ -172,7 +171,8 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
       unlessCancelled: true,
       attempt: o.attempt,
       rows: Object.values(result.rowCounts).reduce((n, c) => n + c, 0),
-      set: { size_bytes: result.sizeBytes, sha256: result.sha256, row_counts: JSON.stringify(result.rowCounts), url: store.uri(key), object_attempt: o.attempt && o.attempt > 1 ? o.attempt : null },
+      // A first attempt's completion leaves no other attempt's key behind: nothing for the sweep.
+      set: { size_bytes: result.sizeBytes, sha256: result.sha256, row_counts: JSON.stringify(result.rowCounts), url: store.uri(key), object_attempt: o.attempt && o.attempt > 1 ? o.attempt : null, swept_at: o.attempt && o.attempt > 1 ? null : nowSql() },
     })
   }
   catch (err) {
@@ -186,7 +186,7 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
     // Completed by another attempt (this run had lost the job): that one's record and object
     // stand; this attempt's own object goes.
     if (now?.status === 'completed') {
-      if (keyOf(now) !== key) await discardObject(key, id)
+      await dropOwnObject(row, o.attempt, now)
       return now
     }
     // Cancelled, or ended elsewhere, while the upload finished: no object may outlive the row's status.
@@ -199,13 +199,13 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
 
 /**
  * A cancelled backup leaves nothing: no object, its row `cancelled` (unless it was already ended).
- * A run that lost its job (JobRun aborts then too) touches nothing another attempt owns: while
- * the row is open and not this run's (`attempt`), its key is that attempt's; a completed row's
- * object stays.
+ * A run that lost its job (JobRun aborts then too) touches nothing another attempt owns: it removes
+ * only its own attempt's key (dropOwnObject), never the object a completed row records.
  */
 async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null, attempt?: number): Promise<AppError> {
-  const [now] = await useDb().select({ status: backups.status, workerId: backups.workerId, attempts: backups.attempts, objectAttempt: backups.objectAttempt }).from(backups).where(eq(backups.id, row.id))
-    .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not read the cancelled backup'); return [] })
+  const rows = await useDb().select({ status: backups.status, workerId: backups.workerId, attempts: backups.attempts, objectAttempt: backups.objectAttempt }).from(backups).where(eq(backups.id, row.id))
+    .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not read the cancelled backup'); return null })
+  const now = rows?.[0]
   const open = now?.status === 'queued' || now?.status === 'running'
   const ours = open && (attempt === undefined || (now!.workerId === WORKER_ID && now!.attempts === attempt))
   let ended = false
@@ -213,14 +213,31 @@ async function cancelled(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string
     ended = await endBackup({ ...row, attempts: now!.attempts }, { status: 'cancelled', errorCode: 'JOB_CANCELLED', attempt })
       .catch((err) => { logger.error({ err: serializeError(err), backupId: row.id }, 'could not record the cancelled backup'); return false })
   }
-  // Ended elsewhere (recovered, say), or completed by another attempt, while this run still
-  // uploaded: what this attempt uploaded goes (unless it is the object the row records).
-  else if (now) {
-    const own = backupKey(row.userId, row.id, attempt)
-    if (now.status !== 'completed' || keyOf({ ...row, objectAttempt: now.objectAttempt }) !== own) await discardObject(own, row.id)
-  }
+  // Ended elsewhere (recovered, say), completed by another attempt, or deleted, while this run
+  // still uploaded: what this attempt uploaded goes.
+  // (Unreadable: left to the sweep, as dropOwnObject does.)
+  else if (rows) await dropOwnObject(row, attempt, now ?? null)
   if (ended) await audit({ userId: row.userId, action: 'backup.cancel', targetId: row.id, detail: { kind: row.kind }, ip })
   return new AppError('JOB_CANCELLED')
+}
+
+/**
+ * What a run that did not end its backup's row wrote goes: its own attempt's key, unless that is
+ * the object the row records (`now`: the row as read, read here if not given; null: the row is
+ * gone). Unreadable, nothing is removed: the sweep finds an ended row's keys later.
+ */
+async function dropOwnObject(row: Pick<Backup, 'id' | 'userId'>, attempt: number | undefined, now?: Pick<Backup, 'status' | 'objectAttempt'> | null) {
+  const own = backupKey(row.userId, row.id, attempt)
+  let current = now
+  if (current === undefined) {
+    try { [current = null] = await useDb().select({ status: backups.status, objectAttempt: backups.objectAttempt }).from(backups).where(eq(backups.id, row.id)) }
+    catch (err) {
+      logger.warn({ err: serializeError(err), backupId: row.id }, 'could not read the backup before removing this attempt\'s object; left to the sweep')
+      return
+    }
+  }
+  const recorded = current && (current.status === 'completed' || current.status === 'invalid') && keyOf({ ...row, objectAttempt: current.objectAttempt }) === own
+  if (!recorded) await discardObject(own, row.id)
 }
 
 /**
@@ -267,19 +284,21 @@ export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'f
  * failure's cleanup or the cancel's removal ran (endBackup), or — an attempt that lost the job to
  * another — after that other attempt completed the backup. Each row that ended at least
  * `afterSeconds` ago failed or cancelled has every attempt's key removed once more, and each
- * completed one that took more than one attempt every key but its own; oldest first, each then
+ * completed (or since found invalid) one that took more than one attempt every key but its own;
+ * oldest first, each then
  * marked swept. An S3 that fails the removal stops the pass (the row is tried on the next one).
  * Returns the rows swept.
  */
 export async function sweepLeftovers(afterSeconds: number, batch = 100): Promise<number> {
   const rows = await useDb().select({ id: backups.id, userId: backups.userId, status: backups.status, attempts: backups.attempts, objectAttempt: backups.objectAttempt }).from(backups).where(and(
-    or(inArray(backups.status, ['failed', 'cancelled']), and(eq(backups.status, 'completed'), gt(backups.attempts, 1))),
+    // A completed row is marked swept at its completion unless more than one attempt ran it.
+    or(inArray(backups.status, ['failed', 'cancelled']), and(inArray(backups.status, ['completed', 'invalid']), gt(backups.attempts, 1))),
     isNull(backups.sweptAt),
     sql`${backups.completedAt} <= CURRENT_TIMESTAMP(3) - INTERVAL ${afterSeconds} SECOND`,
   )).orderBy(asc(backups.completedAt)).limit(batch)
   let swept = 0
   for (const row of rows) {
-    const keys = row.status === 'completed' ? keysOf(row).filter(k => k !== keyOf(row)) : keysOf(row)
+    const keys = row.status === 'completed' || row.status === 'invalid' ? keysOf(row).filter(k => k !== keyOf(row)) : keysOf(row)
     try { await useObjectStore().discard(keys) }
     catch (err) {
       logger.warn({ err: serializeError(err), backupId: row.id }, 'could not sweep what a backup left in storage; tried again on the next pass')
@@ -462,8 +481,13 @@ export async function deleteBackup(userId: number, id: string, ip: string) {
   const [target] = await db('backup.restoring', () => useDb().select({ id: restores.id }).from(restores)
     .where(and(eq(restores.userId, userId), eq(restores.backupId, id), inArray(restores.status, ['queued', 'running']))).limit(1))
   if (target) throw new AppError('JOB_IN_PROGRESS')
-  // The object, and whatever an earlier attempt of it may have left.
-  try { for (const key of new Set([keyOf(row), ...keysOf(row)])) await useObjectStore().delete(key) }
+  // Whatever another attempt of it may have left, then its object: a failure midway leaves the
+  // row with its object, still usable.
+  try {
+    const stale = keysOf(row).filter(k => k !== keyOf(row))
+    if (stale.length) await useObjectStore().discard(stale)
+    await useObjectStore().delete(keyOf(row))
+  }
   catch (err) { throw err instanceof StorageError ? await storageFailure(err, 'backup.storage_error', { backupId: id, userId, kind: row.kind }) : err }
   await db('backup.delete', () => useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
   await audit({ userId, action: 'backup.delete', targetId: id, detail: { kind: row.kind, status: row.status }, ip })

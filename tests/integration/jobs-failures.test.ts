@@ -275,6 +275,8 @@ describe('a worker frozen while S3 holds its backup\'s upload', () => {
         // Now S3 finishes the frozen attempt's upload (on 4096277 both attempts wrote one key: this
         // replaced the completed object, and the backup became invalid).
         proxy.release()
+        // The worker, once awake, may run the restore below: its requests now go through unheld.
+        proxy.rule = { kind: 'pass' }
         await until(async () => proxy.lateCreations.length, n => n > 0, 30_000)
         expect(proxy.lateCreations).toEqual([200])
         w1.child.kill('SIGCONT')

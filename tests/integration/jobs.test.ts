@@ -127,7 +127,8 @@ describe('1 web + 2 workers', () => {
     await conn.end()
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ status: 'completed', attempts: 2 })
-    expect(await objectsOf(u.id)).toEqual([`users/${u.id}/backups/${rows[0].id}.jsonl.gz`])
+    // Its object is the second attempt's own key (each attempt writes its own).
+    expect(await objectsOf(u.id)).toEqual([`users/${u.id}/backups/${rows[0].id}.a2.jsonl.gz`])
   }, 180_000)
 
   it('a worker killed mid-restore: the transaction rolled back, the other worker completes it; the data equals the backup', async () => {

@@ -37,11 +37,12 @@ describe('process killed mid-backup (kill -9), then restarted', () => {
     stack.app = await startApp(stack.env)
     const [[row]] = await until(() => conn.query<any[]>('SELECT id, status, error_code, attempts, size_bytes FROM backups WHERE user_id = ?', [u.id]), ([[r]]) => r.status !== 'running', 60_000)
     expect(row).toMatchObject({ id: before.id, status: 'completed', error_code: null, attempts: 2 })
-    // The second attempt removed the first's partial upload and wrote the whole file once.
+    // The second attempt removed the first's partial upload and wrote the whole file once, under
+    // its own key (each attempt writes its own: <id>.a2.jsonl.gz).
     // (fauxqs does not implement ListMultipartUploads, so abandoned parts cannot be observed here;
     // on AWS the abort removes them and the bucket's lifecycle rule is the backstop — README.)
     const objects = await s3.send(new ListObjectsV2Command({ Bucket: stack.aws.bucket, Prefix: `users/${u.id}/` }))
-    expect(objects.Contents?.map(o => [o.Key, o.Size])).toEqual([[`users/${u.id}/backups/${before.id}.jsonl.gz`, row.size_bytes]])
+    expect(objects.Contents?.map(o => [o.Key, o.Size])).toEqual([[`users/${u.id}/backups/${before.id}.a2.jsonl.gz`, row.size_bytes]])
     await conn.end()
     const login = await http(stack.app.baseURL, 'POST', '/api/auth/login', { body: { email: u.email, password: u.password } })
     expect((await http(stack.app.baseURL, 'POST', '/api/backup', { token: login.body.token.accessToken })).status).toBe(201)
