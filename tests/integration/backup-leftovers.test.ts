@@ -88,7 +88,10 @@ describe('objects a slow S3 makes late: after their backup ended, or beside anot
     const second = `users/${u.id}/backups/${b.body.backup_id}.a2.jsonl.gz`
     await s3Client(aws.endpoint).send(new CopyObjectCommand({ Bucket: aws.bucket, Key: second, CopySource: `${aws.bucket}/${first}` }))
     const conn = await connect(db)
-    await conn.query('UPDATE backups SET attempts = 2, object_attempt = 2, url = ? WHERE id = ?', [`s3://${aws.bucket}/${second}`, b.body.backup_id])
+    // (As attempt 2's completion writes it: not swept yet. A first attempt's completion is marked swept.)
+    const [[completedOnce]] = await conn.query<any[]>('SELECT swept_at IS NOT NULL AS swept FROM backups WHERE id = ?', [b.body.backup_id])
+    expect(completedOnce).toEqual({ swept: 1 })
+    await conn.query('UPDATE backups SET attempts = 2, object_attempt = 2, url = ?, swept_at = NULL WHERE id = ?', [`s3://${aws.bucket}/${second}`, b.body.backup_id])
     const keys = await until(() => objectsOf(u.id), k => !k.includes(first), 30_000)
     expect(keys).toEqual([second])
     const [[row]] = await conn.query<any[]>('SELECT status, swept_at IS NOT NULL AS swept FROM backups WHERE id = ?', [b.body.backup_id])
