@@ -224,12 +224,11 @@ export async function runRestoreJob(id: string, run: JobRun, ip: string | null):
     // Not committed because the run is no longer entitled to: ended elsewhere meanwhile (attempts
     // used up, recovered) — nothing of this run counts — or its job lock lost while its worker was
     // frozen: the data stays as it is (with the writes the open gate let in), the job ends failed.
-    if (err instanceof CommitRefused) {
-      await finishJob('restore', id, { status: 'failed', errorCode: 'JOB_INTERRUPTED', attempt: run.attempt })
-      return
-    }
-    const failure = await restoreFailed(err, { userId, backupId, ip, stage, safetyBackupId })
-    await finishJob('restore', id, { status: 'failed', errorCode: failure.code, errorDetail: failure.data ?? null, attempt: run.attempt })
+    const failure = err instanceof CommitRefused ? new AppError('JOB_INTERRUPTED') : await restoreFailed(err, { userId, backupId, ip, stage, safetyBackupId })
+    const ended = await finishJob('restore', id, { status: 'failed', errorCode: failure.code, errorDetail: err instanceof CommitRefused ? null : failure.data ?? null, attempt: run.attempt })
+    // Not ended here (ended or taken over elsewhere meanwhile, or cancelled): the log says so, since
+    // whatever ends it instead (runDelivery's fallback, recovery) records another outcome.
+    if (!ended) logger.warn({ restoreId: id, attempt: run.attempt, code: failure.code, stage }, 'the failed restore\'s row was no longer this run\'s to end')
   }
 }
 
