@@ -68,11 +68,16 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 const open = (s: string) => s === 'queued' || s === 'running'
 const follow = (u: TestUser, location: string, timeoutMs = 90_000) =>
   until(async () => (await http(web.baseURL, 'GET', location, { token: u.accessToken })).body, b => !open(b.status), timeoutMs)
-/** A new user with `rows` transactions, a worker started, and a first backup of theirs, completed. */
-async function userWithBackup(name: string, rows: number) {
+/** A new user with `rows` transactions, and a connection to the test database (the caller ends it). */
+async function userWithLedger(name: string, rows: number) {
   const conn = await connect(databaseUrl)
   const u = await seededUser(web.baseURL, databaseUrl, name)
   await seedLedger(conn, u.id, rows)
+  return { conn, u }
+}
+/** A new user with `rows` transactions, a worker started, and a first backup of theirs, completed. */
+async function userWithBackup(name: string, rows: number) {
+  const { conn, u } = await userWithLedger(name, rows)
   const worker = await start({ NUXT_ROLE: 'worker' })
   const b = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken })
   const backup = b.status === 201 ? b.body : await follow(u, b.headers.get('location')!)
@@ -185,9 +190,7 @@ describe('queued restore', () => {
 
 describe('cancel', () => {
   it('cancelling a job whose worker died ends it (the next delivery does not leave it running)', async () => {
-    const conn = await connect(databaseUrl)
-    const u = await seededUser(web.baseURL, databaseUrl, 'cancel-dead')
-    await seedLedger(conn, u.id, 300_000)
+    const { conn, u } = await userWithLedger('cancel-dead', 300_000)
     const w1 = await start({ NUXT_ROLE: 'worker' })
     const res = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: ASYNC })
     await until(async () => (await conn.query<any[]>('SELECT status, progress_done FROM backups WHERE id = ?', [res.body.backup_id]))[0][0], r => r.status === 'running' && r.progress_done > 0, 30_000)
@@ -213,9 +216,7 @@ describe('cancel', () => {
 
 describe('a worker that stops answering (frozen host, network partition)', () => {
   it('its job is not ended while it may still run, and the user is not locked out of every later job', async () => {
-    const conn = await connect(databaseUrl)
-    const u = await seededUser(web.baseURL, databaseUrl, 'frozen')
-    await seedLedger(conn, u.id, 300_000)
+    const { conn, u } = await userWithLedger('frozen', 300_000)
     const w1 = await start({ NUXT_ROLE: 'worker' })
     const res = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken, headers: ASYNC })
     await until(async () => (await conn.query<any[]>('SELECT status, progress_done FROM backups WHERE id = ?', [res.body.backup_id]))[0][0], r => r.status === 'running' && r.progress_done > 0, 30_000)
@@ -245,9 +246,7 @@ describe('a worker that stops answering (frozen host, network partition)', () =>
 
 describe('a worker frozen while S3 holds its backup\'s upload', () => {
   it('the upload S3 finishes after another attempt completed the backup replaces nothing: the backup restores, and no object of the frozen attempt stays', async () => {
-    const conn = await connect(databaseUrl)
-    const u = await seededUser(web.baseURL, databaseUrl, 'late-upload')
-    await seedLedger(conn, u.id, 20_000)
+    const { conn, u } = await userWithLedger('late-upload', 20_000)
     // Only the first worker talks to S3 through the proxy, which holds its creating request (one
     // PutObject: the file is below a part) until the test releases it; the worker freezes as soon
     // as the request has reached the proxy whole.
@@ -326,9 +325,7 @@ describe('a worker frozen mid-restore past its lock session, no other worker to 
   it('every write answered 201 meanwhile survives, in the data or in a safety backup', async () => {
     // The worker runs with the default queue timeouts (visibility 60 s, heartbeat 15 s): nothing
     // delivers the job again before it wakes, so its own run decides the outcome.
-    const conn = await connect(databaseUrl)
-    const u = await seededUser(web.baseURL, databaseUrl, 'frozen-gate')
-    await seedLedger(conn, u.id, 300_000)
+    const { conn, u } = await userWithLedger('frozen-gate', 300_000)
     const w1 = await start({ NUXT_ROLE: 'worker', NUXT_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60', NUXT_QUEUE_HEARTBEAT_SECONDS: '15' })
     const b = await http(web.baseURL, 'POST', '/api/backup', { token: u.accessToken })
     const backup = b.status === 201 ? b.body : await follow(u, b.headers.get('location')!)
