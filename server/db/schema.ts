@@ -182,6 +182,19 @@ export const restores = mysqlTable('restores', {
   completedAt: ts('completed_at'),
 }, t => [index('restores_user_created_idx').on(t.userId, t.createdAt), index('restores_status_idx').on(t.status)])
 
+/**
+ * A deleted backup whose keys may still get an object: S3 finishing late a creating request of one
+ * of its attempts (a failed or cancelled upload, a frozen attempt). Written with the row's delete
+ * when the sweep had not visited the row yet; once `due_at` passes, the sweep removes every
+ * attempt's key once more and this row with it (sweepLeftovers).
+ */
+export const deletedBackupKeys = mysqlTable('deleted_backup_keys', {
+  backupId: char('backup_id', { length: 36 }).primaryKey(),
+  userId: userId(),
+  attempts: int('attempts').notNull(),
+  dueAt: ts('due_at').notNull(),
+}, t => [index('deleted_backup_keys_due_idx').on(t.dueAt)])
+
 export const auditLog = mysqlTable('audit_log', {
   id: id(),
   userId: userId(),

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/mysql-core'
 import { backupFilename } from '#shared/backup-filename'
 import { encodeBackupCursor, type AcceptedBackupDto, type BackupDto, type BackupKind, type BackupListQuery, type BackupPageDto, type CreatedBackupDto } from '#shared/schemas/backups'
-import { backups, restores, type Backup } from '../db/schema'
+import { backups, deletedBackupKeys, restores, type Backup } from '../db/schema'
 import { USER_DATA_TABLES } from '../db/registry'
 import { writeBackup } from '../engine/backup'
 import type { Observed } from '../engine/progress'
@@ -307,7 +307,37 @@ export async function sweepLeftovers(afterSeconds: number, batch = 100): Promise
     await useDb().update(backups).set({ sweptAt: sql`CURRENT_TIMESTAMP(3)` }).where(eq(backups.id, row.id))
     swept++
   }
+  // Deleted backups the sweep had not visited: every attempt's key once more, then their entry.
+  const deleted = await useDb().select().from(deletedBackupKeys).where(lte(deletedBackupKeys.dueAt, sql`CURRENT_TIMESTAMP(3)`))
+    .orderBy(asc(deletedBackupKeys.dueAt)).limit(batch)
+  for (const entry of deleted) {
+    try { await useObjectStore().discard(keysOf({ id: entry.backupId, userId: entry.userId, attempts: entry.attempts })) }
+    catch (err) {
+      logger.warn({ err: serializeError(err), backupId: entry.backupId }, 'could not sweep what a deleted backup may have left in storage; tried again on the next pass')
+      break
+    }
+    await useDb().delete(deletedBackupKeys).where(eq(deletedBackupKeys.backupId, entry.backupId))
+    swept++
+  }
   return swept
+}
+
+/**
+ * Deletes a backup's row. Unless the sweep already visited it (a backup completed by its first
+ * attempt is marked so at once), S3 may still finish a creating request for one of its keys after
+ * this — a failed or cancelled upload, a frozen attempt — and with the row gone nothing would find
+ * that object: its keys stay listed (deleted_backup_keys) for the sweep, due
+ * NUXT_BACKUPS_SWEEP_AFTER_SECONDS from now, in the same transaction as the delete.
+ */
+async function deleteBackupRow(userId: number, id: string) {
+  const after = cofreConfig().backups.sweepAfterSeconds
+  await useDb().transaction(async (tx) => {
+    await tx.execute(sql`INSERT INTO ${deletedBackupKeys} (backup_id, user_id, attempts, due_at)
+      SELECT id, user_id, GREATEST(attempts, 1), CURRENT_TIMESTAMP(3) + INTERVAL ${after} SECOND FROM ${backups}
+      WHERE id = ${id} AND user_id = ${userId} AND swept_at IS NULL
+      ON DUPLICATE KEY UPDATE due_at = CURRENT_TIMESTAMP(3) + INTERVAL ${after} SECOND`)
+    await tx.delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId)))
+  })
 }
 
 /** Removes a backup the user never asked for (a cancelled restore's safety backup): object and row. Best effort. */
@@ -320,7 +350,7 @@ export async function removeBackup(userId: number, id: string) {
     })
   // A safety backup cancelled with its restore already removed what it left (cancelled()).
   if (row?.status !== 'cancelled') await discardObject(backupKey(userId, id), id)
-  await useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId)))
+  await deleteBackupRow(userId, id)
     .catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not remove the backup row'))
 }
 
@@ -489,7 +519,7 @@ export async function deleteBackup(userId: number, id: string, ip: string) {
     await useObjectStore().delete(keyOf(row))
   }
   catch (err) { throw err instanceof StorageError ? await storageFailure(err, 'backup.storage_error', { backupId: id, userId, kind: row.kind }) : err }
-  await db('backup.delete', () => useDb().delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId))))
+  await db('backup.delete', () => deleteBackupRow(userId, id))
   await audit({ userId, action: 'backup.delete', targetId: id, detail: { kind: row.kind, status: row.status }, ip })
 }
 

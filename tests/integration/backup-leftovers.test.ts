@@ -5,6 +5,7 @@
 import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
+import { RESPOND_ASYNC } from '../../shared/prefer'
 import { localAwsEnv, startLocalAws } from '../../scripts/lib/local-aws.mjs'
 import { http, newUser } from '../support/api'
 import { connect } from '../support/data'
@@ -18,11 +19,13 @@ let aws: LocalAws
 let proxy: S3HttpProxy
 let app: AppProcess
 // The call deadline (NUXT_S3_REQUEST_TIMEOUT_MS) is the default, 30 s. Only the sweep's delay is
-// shortened (300 s → 5 s) so the test need not wait five minutes: it makes the sweep come sooner,
+// shortened (300 s → 10 s) so the test need not wait five minutes: it makes the sweep come sooner,
 // which cannot hide a leftover (the test fails if it stays), and the completed backup below shows
-// a sooner sweep still leaves what must stay.
-const SWEEP_AFTER_SECONDS = 5
+// a sooner sweep still leaves what must stay. A held creation reaches S3 LATE_MS after it was
+// sent: after its deadline, well before the shortened sweep is due.
+const SWEEP_AFTER_SECONDS = 10
 const DEADLINE_MS = 30_000
+const LATE_MS = DEADLINE_MS + 4_000
 
 beforeAll(async () => {
   db = await createTestDatabase()
@@ -45,8 +48,8 @@ describe('objects a slow S3 makes late: after their backup ended, or beside anot
     const kept = await http(app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
     expect(kept.status).toBe(201)
 
-    // The PutObject reaches S3 2 s after the deadline: the backup has failed by then, its cleanup done.
-    proxy.rule = { kind: 'hold-creation', ms: DEADLINE_MS + 2_000 }
+    // The PutObject reaches S3 4 s after the deadline: the backup has failed by then, its cleanup done.
+    proxy.rule = { kind: 'hold-creation', ms: LATE_MS }
     const t0 = Date.now()
     const started = await http(app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
     // Answered 500 if it fails within the request's wait, else 202 and the job fails on its own.
@@ -102,4 +105,63 @@ describe('objects a slow S3 makes late: after their backup ended, or beside anot
     expect(link.status).toBe(200)
     expect(new URL(link.body.urlDownload).pathname).toContain(`${b.body.backup_id}.a2.jsonl.gz`)
   }, 60_000)
+
+  it('a failed backup deleted before S3 finished its upload: the object S3 makes after the row is gone is swept', async () => {
+    const u = await newUser(app.baseURL, 'deleted-late')
+    const lateBefore = proxy.lateCreations.length
+    proxy.rule = { kind: 'hold-creation', ms: LATE_MS }
+    const started = await http(app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
+    expect([500, 202]).toContain(started.status)
+    const conn = await connect(db)
+    const row = await until(async () => (await conn.query<any[]>('SELECT id, status FROM backups WHERE user_id = ?', [u.id]))[0][0], r => r && r.status !== 'running' && r.status !== 'queued', 2 * DEADLINE_MS)
+    proxy.rule = { kind: 'pass' }
+    expect(row.status).toBe('failed')
+    // The user deletes the failed backup while S3 still holds its upload (on 2d4915d nothing
+    // would ever remove the object S3 then makes: the sweep found objects through their rows).
+    expect((await http(app.baseURL, 'DELETE', `/api/backups/${row.id}`, { token: u.accessToken })).status).toBe(204)
+    await until(async () => proxy.lateCreations.length, n => n > lateBefore, DEADLINE_MS)
+    expect(proxy.lateCreations.slice(lateBefore)).toEqual([200])
+    expect(await objectsOf(u.id)).toEqual([`users/${u.id}/backups/${row.id}.jsonl.gz`])
+    expect(await until(() => objectsOf(u.id), k => k.length === 0, 30_000)).toEqual([])
+    const [left] = await conn.query<any[]>('SELECT 1 FROM deleted_backup_keys WHERE backup_id = ?', [row.id])
+    await conn.end()
+    expect(left).toEqual([])
+  }, 120_000)
+
+  it('a restore cancelled while S3 holds its safety backup\'s upload: the object S3 makes after the safety backup\'s row is gone is swept', async () => {
+    const u = await newUser(app.baseURL, 'cancelled-late')
+    const kept = await http(app.baseURL, 'POST', '/api/backup', { token: u.accessToken })
+    expect(kept.status).toBe(201)
+    const lateBefore = proxy.lateCreations.length
+    let held = 0
+    proxy.onCreation = () => { held++ }
+    proxy.rule = { kind: 'hold-creation', ms: LATE_MS }
+    try {
+      const r = await http(app.baseURL, 'POST', '/api/restore', { token: u.accessToken, body: { backup_id: kept.body.backup_id }, headers: { ...RESPOND_ASYNC } })
+      expect(r.status).toBe(202)
+      // The safety backup's PutObject has reached S3's side (and is held there): the user cancels.
+      await until(async () => held, n => n > 0, 30_000)
+      const cancel = await http(app.baseURL, 'POST', `/api/restores/${r.body.restore_id}/cancel`, { token: u.accessToken })
+      expect(cancel.status).toBe(200)
+      const job = await until(async () => (await http(app.baseURL, 'GET', `/api/restores/${r.body.restore_id}`, { token: u.accessToken })).body, b => b.status !== 'queued' && b.status !== 'running', 60_000)
+      expect(job.status).toBe('cancelled')
+    }
+    finally {
+      proxy.onCreation = undefined
+      proxy.rule = { kind: 'pass' }
+    }
+    const conn = await connect(db)
+    const [rows] = await conn.query<any[]>('SELECT id FROM backups WHERE user_id = ?', [u.id])
+    expect(rows.map(b => b.id)).toEqual([kept.body.backup_id])
+    const keptKey = `users/${u.id}/backups/${kept.body.backup_id}.jsonl.gz`
+    // S3 makes the safety backup's object after its row was removed (on 2d4915d it stayed for good)…
+    await until(async () => proxy.lateCreations.length, n => n > lateBefore, 2 * DEADLINE_MS)
+    expect(proxy.lateCreations.slice(lateBefore)).toEqual([200])
+    expect((await objectsOf(u.id)).filter(k => k !== keptKey)).toHaveLength(1)
+    // … and the sweep removes it; the restored backup's object stays.
+    expect(await until(() => objectsOf(u.id), k => k.length === 1, 30_000)).toEqual([keptKey])
+    const [left] = await conn.query<any[]>('SELECT 1 FROM deleted_backup_keys WHERE user_id = ?', [u.id])
+    await conn.end()
+    expect(left).toEqual([])
+  }, 150_000)
 })
