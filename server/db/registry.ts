@@ -14,6 +14,7 @@ export const EXCLUDED_FROM_BACKUP: Record<string, string> = {
   audit_log: 'the audit trail must survive restores',
   backups: 'the catalogue of backups itself',
   restores: 'the record of restore jobs',
+  deleted_backup_keys: 'storage housekeeping for deleted backups (what the sweep must still remove)',
 }
 
 export const OWNER_COLUMN = 'user_id'
