@@ -327,15 +327,22 @@ export async function sweepLeftovers(afterSeconds: number, batch = 100): Promise
  * attempt is marked so at once), S3 may still finish a creating request for one of its keys after
  * this — a failed or cancelled upload, a frozen attempt — and with the row gone nothing would find
  * that object: its keys stay listed (deleted_backup_keys) for the sweep, due
- * NUXT_BACKUPS_SWEEP_AFTER_SECONDS from now, in the same transaction as the delete.
+ * NUXT_BACKUPS_SWEEP_AFTER_SECONDS from now, in the same transaction as the delete. `always`: listed
+ * even if the sweep visited it (a row still running may be completed meanwhile by a run that
+ * wakes up). The row is locked first (FOR UPDATE), so two deletes of one backup queue up instead
+ * of deadlocking on the shared lock an INSERT … SELECT would take.
  */
-async function deleteBackupRow(userId: number, id: string) {
+async function deleteBackupRow(userId: number, id: string, o: { always?: boolean } = {}) {
   const after = cofreConfig().backups.sweepAfterSeconds
   await useDb().transaction(async (tx) => {
-    await tx.execute(sql`INSERT INTO ${deletedBackupKeys} (backup_id, user_id, attempts, due_at)
-      SELECT id, user_id, GREATEST(attempts, 1), CURRENT_TIMESTAMP(3) + INTERVAL ${after} SECOND FROM ${backups}
-      WHERE id = ${id} AND user_id = ${userId} AND swept_at IS NULL
-      ON DUPLICATE KEY UPDATE due_at = CURRENT_TIMESTAMP(3) + INTERVAL ${after} SECOND`)
+    const [row] = await tx.select({ attempts: backups.attempts, sweptAt: backups.sweptAt }).from(backups)
+      .where(and(eq(backups.id, id), eq(backups.userId, userId))).for('update')
+    if (!row) return
+    if (o.always || row.sweptAt === null) {
+      await tx.execute(sql`INSERT INTO ${deletedBackupKeys} (backup_id, user_id, attempts, due_at)
+        VALUES (${id}, ${userId}, ${Math.max(1, row.attempts)}, CURRENT_TIMESTAMP(3) + INTERVAL ${after} SECOND)
+        ON DUPLICATE KEY UPDATE due_at = CURRENT_TIMESTAMP(3) + INTERVAL ${after} SECOND`)
+    }
     await tx.delete(backups).where(and(eq(backups.id, id), eq(backups.userId, userId)))
   })
 }
@@ -350,7 +357,9 @@ export async function removeBackup(userId: number, id: string) {
     })
   // A safety backup cancelled with its restore already removed what it left (cancelled()).
   if (row?.status !== 'cancelled') await discardObject(backupKey(userId, id), id)
-  await deleteBackupRow(userId, id)
+  // Its keys are listed for the sweep whatever its state: a run of it that wakes up may still
+  // complete it (and mark it swept) between the removal above and the row's delete.
+  await deleteBackupRow(userId, id, { always: true })
     .catch(err => logger.error({ err: serializeError(err), backupId: id }, 'could not remove the backup row'))
 }
 

@@ -1,7 +1,8 @@
 // An S3 that is slow but working can finish a request after its client gave up: the PutObject of a
 // backup, held past the call deadline, makes the object after the backup's row ended `failed` and
-// after that failure's cleanup ran. The sweep (services/backups.ts sweepLeftovers) removes it, and
-// from a completed backup that took more than one attempt every attempt's object but its own.
+// after that failure's cleanup ran — or after the row was deleted. The sweep (services/backups.ts
+// sweepLeftovers) removes it, and from a completed backup that took more than one attempt every
+// attempt's object but its own.
 import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dropDatabase } from '../../scripts/lib/database.mjs'
@@ -67,11 +68,12 @@ describe('objects a slow S3 makes late: after their backup ended, or beside anot
     const late = (await objectsOf(u.id)).find(key => key.includes(row.id))
     expect(late).toBeDefined()
     // … and the sweep removes it, SWEEP_AFTER_SECONDS after the row ended (plus one sweep period).
-    const keys = await until(() => objectsOf(u.id), k => !k.includes(late!), 30_000)
+    const keys = await until(() => objectsOf(u.id), k => !k.includes(late!), 45_000)
     expect(keys).not.toContain(late)
     console.log(`late object removed ${((Date.now() - t0) / 1000).toFixed(1)} s after the backup started`)
     const check = await connect(db)
-    const [[swept]] = await check.query<any[]>('SELECT swept_at IS NOT NULL AS swept FROM backups WHERE id = ?', [row.id])
+    // (The sweep removes the object, then marks the row: polled, not read once.)
+    const [[swept]] = await until(() => check.query<any[]>('SELECT swept_at IS NOT NULL AS swept FROM backups WHERE id = ?', [row.id]), ([[r]]) => r.swept === 1, 10_000)
     await check.end()
     expect(swept).toEqual({ swept: 1 })
     // The completed backup's object was visited by no sweep.
@@ -95,9 +97,9 @@ describe('objects a slow S3 makes late: after their backup ended, or beside anot
     const [[completedOnce]] = await conn.query<any[]>('SELECT swept_at IS NOT NULL AS swept FROM backups WHERE id = ?', [b.body.backup_id])
     expect(completedOnce).toEqual({ swept: 1 })
     await conn.query('UPDATE backups SET attempts = 2, object_attempt = 2, url = ?, swept_at = NULL WHERE id = ?', [`s3://${aws.bucket}/${second}`, b.body.backup_id])
-    const keys = await until(() => objectsOf(u.id), k => !k.includes(first), 30_000)
+    const keys = await until(() => objectsOf(u.id), k => !k.includes(first), 45_000)
     expect(keys).toEqual([second])
-    const [[row]] = await conn.query<any[]>('SELECT status, swept_at IS NOT NULL AS swept FROM backups WHERE id = ?', [b.body.backup_id])
+    const [[row]] = await until(() => conn.query<any[]>('SELECT status, swept_at IS NOT NULL AS swept FROM backups WHERE id = ?', [b.body.backup_id]), ([[r]]) => r.swept === 1, 10_000)
     await conn.end()
     expect(row).toEqual({ status: 'completed', swept: 1 })
     // The backup still serves its download (the key its row records).
@@ -122,8 +124,8 @@ describe('objects a slow S3 makes late: after their backup ended, or beside anot
     await until(async () => proxy.lateCreations.length, n => n > lateBefore, DEADLINE_MS)
     expect(proxy.lateCreations.slice(lateBefore)).toEqual([200])
     expect(await objectsOf(u.id)).toEqual([`users/${u.id}/backups/${row.id}.jsonl.gz`])
-    expect(await until(() => objectsOf(u.id), k => k.length === 0, 30_000)).toEqual([])
-    const [left] = await conn.query<any[]>('SELECT 1 FROM deleted_backup_keys WHERE backup_id = ?', [row.id])
+    expect(await until(() => objectsOf(u.id), k => k.length === 0, 45_000)).toEqual([])
+    const [left] = await until(() => conn.query<any[]>('SELECT 1 FROM deleted_backup_keys WHERE backup_id = ?', [row.id]), ([l]) => l.length === 0, 10_000)
     await conn.end()
     expect(left).toEqual([])
   }, 120_000)
@@ -159,8 +161,8 @@ describe('objects a slow S3 makes late: after their backup ended, or beside anot
     expect(proxy.lateCreations.slice(lateBefore)).toEqual([200])
     expect((await objectsOf(u.id)).filter(k => k !== keptKey)).toHaveLength(1)
     // … and the sweep removes it; the restored backup's object stays.
-    expect(await until(() => objectsOf(u.id), k => k.length === 1, 30_000)).toEqual([keptKey])
-    const [left] = await conn.query<any[]>('SELECT 1 FROM deleted_backup_keys WHERE user_id = ?', [u.id])
+    expect(await until(() => objectsOf(u.id), k => k.length === 1, 45_000)).toEqual([keptKey])
+    const [left] = await until(() => conn.query<any[]>('SELECT 1 FROM deleted_backup_keys WHERE user_id = ?', [u.id]), ([l]) => l.length === 0, 10_000)
     await conn.end()
     expect(left).toEqual([])
   }, 150_000)

@@ -71,6 +71,12 @@ export async function sha256OfFile(path: string) {
 
 /** axe-core on the current page: the serious and critical violations, summarized for a readable failure. */
 export async function seriousA11yViolations(page: Page) {
+  // Colours are judged once they settle: a theme switch fades backgrounds (Vuetify's transitions),
+  // and axe measuring mid-fade reads a colour nobody is left looking at (a CI run on a busy machine
+  // found 3.41:1 on a half-faded #706e6f). Endless animations (spinners) are not waited for.
+  await page.evaluate(() => Promise.all(document.getAnimations()
+    .filter(a => a.effect?.getComputedTiming().iterations !== Infinity)
+    .map(a => a.finished.catch(() => undefined))))
   const result = await new AxeBuilder({ page }).analyze()
   return result.violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
