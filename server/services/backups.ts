@@ -140,7 +140,9 @@ export interface ExecuteOptions extends Observed {
 export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>, ip: string | null, o: ExecuteOptions = {}): Promise<Backup> {
   const { id, userId, kind } = row
   const store = useObjectStore()
-  const key = backupKey(userId, id, o.attempt)
+  // Attempt 1 (and a safety backup, run with no attempt) writes the plain key; a later attempt its own.
+  const laterAttempt = o.attempt !== undefined && o.attempt > 1 ? o.attempt : null
+  const key = backupKey(userId, id, laterAttempt)
   /** Ends the row failed; true if this call did. Not ended (the database failing, or the row no longer this run's): runDelivery's endFailedJob ends it; the log says which. */
   const fail = async (code: string, detail: Record<string, unknown> | null = null) => {
     const ended = await finishJob('backup', id, { status: 'failed', errorCode: code, errorDetail: detail, attempt: o.attempt })
@@ -172,7 +174,7 @@ export async function executeBackup(row: Pick<Backup, 'id' | 'userId' | 'kind'>,
       attempt: o.attempt,
       rows: Object.values(result.rowCounts).reduce((n, c) => n + c, 0),
       // A first attempt's completion leaves no other attempt's key behind: nothing for the sweep.
-      set: { size_bytes: result.sizeBytes, sha256: result.sha256, row_counts: JSON.stringify(result.rowCounts), url: store.uri(key), object_attempt: o.attempt && o.attempt > 1 ? o.attempt : null, swept_at: o.attempt && o.attempt > 1 ? null : nowSql() },
+      set: { size_bytes: result.sizeBytes, sha256: result.sha256, row_counts: JSON.stringify(result.rowCounts), url: store.uri(key), object_attempt: laterAttempt, swept_at: laterAttempt ? null : nowSql() },
     })
   }
   catch (err) {
@@ -285,9 +287,9 @@ export async function endUnfinishedBackup(id: string, end: JobEnd = { status: 'f
  * another — after that other attempt completed the backup. Each row that ended at least
  * `afterSeconds` ago failed or cancelled has every attempt's key removed once more, and each
  * completed (or since found invalid) one that took more than one attempt every key but its own;
- * oldest first, each then
- * marked swept. An S3 that fails the removal stops the pass (the row is tried on the next one).
- * Returns the rows swept.
+ * oldest first, each then marked swept. Then the same for deleted rows whose keys are due
+ * (deleted_backup_keys, see deleteBackupRow). An S3 that fails a removal stops that list's pass
+ * (the row is tried on the next one). Returns the rows swept.
  */
 export async function sweepLeftovers(afterSeconds: number, batch = 100): Promise<number> {
   const rows = await useDb().select({ id: backups.id, userId: backups.userId, status: backups.status, attempts: backups.attempts, objectAttempt: backups.objectAttempt }).from(backups).where(and(
@@ -296,27 +298,30 @@ export async function sweepLeftovers(afterSeconds: number, batch = 100): Promise
     isNull(backups.sweptAt),
     sql`${backups.completedAt} <= CURRENT_TIMESTAMP(3) - INTERVAL ${afterSeconds} SECOND`,
   )).orderBy(asc(backups.completedAt)).limit(batch)
-  let swept = 0
-  for (const row of rows) {
-    const keys = row.status === 'completed' || row.status === 'invalid' ? keysOf(row).filter(k => k !== keyOf(row)) : keysOf(row)
-    try { await useObjectStore().discard(keys) }
-    catch (err) {
-      logger.warn({ err: serializeError(err), backupId: row.id }, 'could not sweep what a backup left in storage; tried again on the next pass')
-      break
-    }
-    await useDb().update(backups).set({ sweptAt: sql`CURRENT_TIMESTAMP(3)` }).where(eq(backups.id, row.id))
-    swept++
-  }
-  // Deleted backups the sweep had not visited: every attempt's key once more, then their entry.
   const deleted = await useDb().select().from(deletedBackupKeys).where(lte(deletedBackupKeys.dueAt, sql`CURRENT_TIMESTAMP(3)`))
     .orderBy(asc(deletedBackupKeys.dueAt)).limit(batch)
-  for (const entry of deleted) {
-    try { await useObjectStore().discard(keysOf({ id: entry.backupId, userId: entry.userId, attempts: entry.attempts })) }
+  return await sweepEach(rows.map(row => ({
+    id: row.id,
+    // A completed (or since invalid) row keeps its own object; an ended one keeps nothing.
+    keys: row.status === 'completed' || row.status === 'invalid' ? keysOf(row).filter(k => k !== keyOf(row)) : keysOf(row),
+    done: () => useDb().update(backups).set({ sweptAt: sql`CURRENT_TIMESTAMP(3)` }).where(eq(backups.id, row.id)),
+  }))) + await sweepEach(deleted.map(entry => ({
+    id: entry.backupId,
+    keys: keysOf({ id: entry.backupId, userId: entry.userId, attempts: entry.attempts }),
+    done: () => useDb().delete(deletedBackupKeys).where(eq(deletedBackupKeys.backupId, entry.backupId)),
+  })))
+}
+
+/** Removes each backup's keys once more, in order, recording each (done); an S3 that fails the removal stops the pass. */
+async function sweepEach(items: { id: string, keys: string[], done: () => Promise<unknown> }[]): Promise<number> {
+  let swept = 0
+  for (const item of items) {
+    try { await useObjectStore().discard(item.keys) }
     catch (err) {
-      logger.warn({ err: serializeError(err), backupId: entry.backupId }, 'could not sweep what a deleted backup may have left in storage; tried again on the next pass')
+      logger.warn({ err: serializeError(err), backupId: item.id }, 'could not sweep what a backup left in storage; tried again on the next pass')
       break
     }
-    await useDb().delete(deletedBackupKeys).where(eq(deletedBackupKeys.backupId, entry.backupId))
+    await item.done()
     swept++
   }
   return swept
